@@ -1,0 +1,128 @@
+"""``sia fetch``: rebuild evidence files from NOMIS and the ONS Open Geography Portal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+from sia.sources import nomis_api, ons_geography
+from sia.sources.http_cache import FetchError, HttpCache
+
+console = Console()
+fetch_app = typer.Typer(help="Fetch live data (NOMIS, ONS Open Geography Portal) into files the loaders read.")
+
+GEOGRAPHY_HELP = (
+    "GSS codes, comma-separated (E08000025,E08000026), a NOMIS geography type (TYPE450), "
+    "or a type within a parent (E12000005TYPE424)"
+)
+
+
+def _http(cache_dir: Path | None, offline: bool, dry_run: bool) -> HttpCache:
+    return HttpCache(cache_dir, offline=offline, dry_run=dry_run)
+
+
+def _sic_options(sic_level: int | None, sic: str | None) -> dict[str, object]:
+    if (sic_level is None) == (sic is None):
+        console.print("[red]error:[/] give one of --sic-level 1..5 or --sic CODES")
+        raise typer.Exit(2)
+    return {"sic_level": sic_level} if sic_level is not None else {"sic_codes": [c for c in sic.split(",") if c]}
+
+
+def _run(client: nomis_api.NomisClient, queries: list[nomis_api.NomisQuery], out: Path) -> None:
+    try:
+        if client.http.dry_run:
+            result = client.fetch(queries, out)
+            console.print("[bold]dry run[/]: these requests would be sent (first page of each query):")
+            for url in result.urls:
+                console.print(url, soft_wrap=True, markup=False)
+            return
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=console) as bar:
+            task = bar.add_task("NOMIS rows", total=None)
+            result = client.fetch(
+                queries, out, progress=lambda done, total: bar.update(task, completed=done, total=total)
+            )
+    except (FetchError, ValueError) as exc:
+        console.print(f"[red]error:[/] {exc}", markup=True, soft_wrap=True)
+        raise typer.Exit(2) from exc
+    console.print(
+        f"wrote {result.rows:,} rows to {out} ({result.from_cache} of {len(result.urls)} pages from the cache); "
+        f"dataset last updated {result.dataset_updated or 'unknown'}; provenance in {out.name}.provenance.json"
+    )
+
+
+@fetch_app.command("bres")
+def fetch_bres(
+    geography: str = typer.Option(..., "--geography", "-g", help=GEOGRAPHY_HELP),
+    years: str = typer.Option(..., "--years", help="2015-2021 or 2019,2021"),
+    sic_level: int | None = typer.Option(None, "--sic-level", help="1 = section ... 5 = subclass"),
+    sic: str | None = typer.Option(None, "--sic", help="SIC codes at any level, comma-separated (29,30.3,3316)"),
+    measure: str = typer.Option("employment", "--measure", help="employment | employees | full-time | part-time"),
+    output: Path = typer.Option(..., "-o", "--output", help="CSV in the raw NOMIS layout"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the request URLs without sending them"),
+    offline: bool = typer.Option(False, "--offline", help="Answer from the cache only; fail on a miss"),
+    cache_dir: Path | None = typer.Option(None, "--cache-dir", help="Default: $SIA_CACHE_DIR or the user cache"),
+) -> None:
+    """BRES open-access employment (NOMIS NM_189_1)."""
+    try:
+        query = nomis_api.bres_query(
+            geography=geography, years=nomis_api.parse_years(years), measure=measure, **_sic_options(sic_level, sic)
+        )
+    except ValueError as exc:
+        console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    _run(nomis_api.NomisClient(_http(cache_dir, offline, dry_run)), [query], output)
+
+
+@fetch_app.command("ubc")
+def fetch_ubc(
+    geography: str = typer.Option(..., "--geography", "-g", help=GEOGRAPHY_HELP),
+    years: str = typer.Option(..., "--years"),
+    sic_level: int | None = typer.Option(None, "--sic-level"),
+    sic: str | None = typer.Option(None, "--sic"),
+    local_units: bool = typer.Option(False, "--local-units", help="Local units instead of enterprises"),
+    output: Path = typer.Option(..., "-o", "--output"),
+    dry_run: bool = typer.Option(False, "--dry-run"),
+    offline: bool = typer.Option(False, "--offline"),
+    cache_dir: Path | None = typer.Option(None, "--cache-dir"),
+) -> None:
+    """UK Business Counts by employment size band (NOMIS NM_141_1 / NM_142_1)."""
+    try:
+        query = nomis_api.ubc_query(
+            geography=geography,
+            years=nomis_api.parse_years(years),
+            local_units=local_units,
+            **_sic_options(sic_level, sic),
+        )
+    except ValueError as exc:
+        console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    _run(nomis_api.NomisClient(_http(cache_dir, offline, dry_run)), [query], output)
+
+
+@fetch_app.command("geography")
+def fetch_geography(
+    lookup: str = typer.Argument(..., help=f"One of {', '.join(ons_geography.LOOKUPS)} or a feature service name"),
+    output: Path = typer.Option(..., "-o", "--output"),
+    dry_run: bool = typer.Option(False, "--dry-run"),
+    offline: bool = typer.Option(False, "--offline"),
+    cache_dir: Path | None = typer.Option(None, "--cache-dir"),
+) -> None:
+    """A lookup table from the ONS Open Geography Portal (e.g. LAD -> LEP, LAD -> combined authority)."""
+    http = _http(cache_dir, offline, dry_run)
+    try:
+        result = ons_geography.fetch_lookup(http, lookup, output)
+    except (FetchError, ValueError) as exc:
+        console.print(f"[red]error:[/] {exc}")
+        raise typer.Exit(2) from exc
+    if dry_run:
+        for url in result.urls:
+            console.print(url, soft_wrap=True, markup=False)
+        return
+    console.print(f"wrote {result.rows:,} rows of {result.service} to {output}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(fetch_app, name="fetch")
