@@ -1,0 +1,322 @@
+"""Leontief and Ghosh models: coefficients, inverses, multipliers (Type I and Type II).
+
+Notation (Miller & Blair 2009, *Input-Output Analysis*, 2nd ed., ch. 2, 6, 12):
+
+* ``A = Z diag(x)^-1`` technical (input) coefficients, ``a_ij`` = purchases from ``i`` per unit output of ``j``.
+* ``L = (I - A)^-1`` Leontief inverse; ``x = L f`` for final demand ``f``.
+* ``B = diag(x)^-1 Z`` allocation (output) coefficients; ``G = (I - B)^-1`` Ghosh inverse,
+  ``x' = v' G`` for primary inputs ``v``; ``G = diag(x)^-1 L diag(x)``.
+* Satellite coefficients ``s_j = F_j / x_j`` (jobs, GVA, compensation per unit output); multipliers
+  ``m = s' L`` (pymrio's ``M = S L``).
+
+Industries with zero output get zero coefficients (pymrio's convention: ``1/0 -> 0``).
+
+The linear algebra uses one LU factorisation of ``I - A`` (``scipy.linalg.lu_factor``); an output vector
+for a given final demand is a triangular solve (:func:`solve_leontief`). The full inverse is formed only
+where it is itself the result (``L`` for multipliers, linkages and the ``leontief`` command), by solving
+against the identity with that same factorisation.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import scipy.linalg as sla
+
+from sia.supply.errors import IOTableError, SingularSystemError
+from sia.supply.tables import IOTable
+
+__all__ = [
+    "HouseholdClosure",
+    "close_households",
+    "ghosh_inverse",
+    "leontief_inverse",
+    "multipliers",
+    "output_coefficients",
+    "output_multipliers",
+    "satellite_coefficients",
+    "satellite_multipliers",
+    "solve_leontief",
+    "technical_coefficients",
+]
+
+MultiplierConvention = Literal["effect", "ratio"]
+
+
+def _reciprocal(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float64)
+    out = np.zeros_like(x)
+    np.divide(1.0, x, out=out, where=x != 0)
+    return out
+
+
+def technical_coefficients(Z: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Technical coefficients ``A = Z diag(x)^-1``, ``a_ij = z_ij / x_j`` (Miller & Blair 2009, eq. 2.4).
+
+    Columns of industries with ``x_j = 0`` are 0.
+    """
+    return np.asarray(Z, dtype=np.float64) * _reciprocal(x)[None, :]
+
+
+def output_coefficients(Z: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Ghosh allocation coefficients ``B = diag(x)^-1 Z``, ``b_ij = z_ij / x_i`` (Ghosh 1958; M&B 2009, eq. 12.8).
+
+    Rows of industries with ``x_i = 0`` are 0.
+    """
+    return _reciprocal(x)[:, None] * np.asarray(Z, dtype=np.float64)
+
+
+def satellite_coefficients(F: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Satellite (stressor) coefficients ``s_j = F_j / x_j`` (pymrio ``S = F diag(x)^-1``); 0 where ``x_j = 0``."""
+    return np.asarray(F, dtype=np.float64) * _reciprocal(x)
+
+
+def _names(industries: Sequence[str] | None, n: int) -> list[str]:
+    return list(industries) if industries is not None else [str(i) for i in range(n)]
+
+
+def _factor(M: np.ndarray, industries: Sequence[str] | None, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """LU-factorise ``M = I - A`` (or ``I - B``); a singular matrix raises naming the industries involved."""
+    n = M.shape[0]
+    if M.shape != (n, n):
+        raise IOTableError(f"{what}: coefficient matrix must be square, got {M.shape}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", sla.LinAlgWarning)
+        try:
+            lu, piv = sla.lu_factor(M, check_finite=True)
+            singular = False
+        except (sla.LinAlgWarning, np.linalg.LinAlgError, ValueError):
+            singular = True
+    if not singular:
+        d = np.abs(np.diag(lu))
+        scale = max(float(np.abs(M).max()), 1.0)
+        singular = bool(d.min() <= n * np.finfo(float).eps * scale)
+    if singular:
+        # the right singular vector of the smallest singular value spans the null space: the industries
+        # with large entries there form the closed loop that makes the system singular.
+        _, sv, vt = np.linalg.svd(M)
+        v = np.abs(vt[-1])
+        involved = np.flatnonzero(v >= 0.1 * v.max())
+        names = _names(industries, n)
+        raise SingularSystemError(
+            f"{what} is singular (smallest singular value {sv[-1]:.3g}): industries "
+            f"{[names[i] for i in involved]} form a closed loop (their intermediate inputs use up all their output; "
+            f"column sums of A: {', '.join(f'{names[i]}={1 - M[:, i].sum():.4g}' for i in involved[:5])})"
+        )
+    return lu, piv
+
+
+def _check_productive(L: np.ndarray, industries: Sequence[str] | None, what: str) -> None:
+    tol = 1e-9 * max(float(np.abs(L).max()), 1.0)
+    neg_cols = np.flatnonzero((L < -tol).any(axis=0))
+    if neg_cols.size:
+        names = _names(industries, L.shape[0])
+        raise SingularSystemError(
+            f"{what} has negative entries in the columns of industries {[names[j] for j in neg_cols[:10]]}: "
+            "the system is not productive (some industry needs more intermediate input than it produces; "
+            "check that column sums of A are below 1)"
+        )
+
+
+def leontief_inverse(A: np.ndarray, industries: Sequence[str] | None = None) -> np.ndarray:
+    """Leontief inverse ``L = (I - A)^-1`` (Leontief 1936; M&B 2009, eq. 2.11).
+
+    The full inverse is the output here, so it is computed (LU factorisation, then solve against ``I``).
+    Raises :class:`SingularSystemError` naming the industries when ``I - A`` is singular or ``L`` has
+    negative entries (a non-productive system).
+    """
+    A = np.asarray(A, dtype=np.float64)
+    n = A.shape[0]
+    M = np.eye(n) - A
+    lu, piv = _factor(M, industries, "I - A")
+    L = sla.lu_solve((lu, piv), np.eye(n))
+    _check_productive(L, industries, "the Leontief inverse (I - A)^-1")
+    return L
+
+
+def solve_leontief(A: np.ndarray, f: np.ndarray, industries: Sequence[str] | None = None) -> np.ndarray:
+    """Output ``x`` solving ``(I - A) x = f`` (one LU factorisation, triangular solves; no inverse).
+
+    ``f`` may be a vector ``(n,)`` or a matrix ``(n, k)`` of final-demand scenarios.
+    """
+    A = np.asarray(A, dtype=np.float64)
+    lu, piv = _factor(np.eye(A.shape[0]) - A, industries, "I - A")
+    return sla.lu_solve((lu, piv), np.asarray(f, dtype=np.float64))
+
+
+def ghosh_inverse(
+    B: np.ndarray,
+    industries: Sequence[str] | None = None,
+    *,
+    L: np.ndarray | None = None,
+    x: np.ndarray | None = None,
+) -> np.ndarray:
+    """Ghosh inverse ``G = (I - B)^-1`` (Ghosh 1958; M&B 2009, eq. 12.10).
+
+    With ``L`` and strictly positive ``x`` given, uses the identity ``G = diag(x)^-1 L diag(x)``
+    (no second factorisation); otherwise factorises ``I - B``.
+    """
+    if L is not None and x is not None and np.all(np.asarray(x) > 0):
+        x = np.asarray(x, dtype=np.float64)
+        return (np.asarray(L) / x[:, None]) * x[None, :]
+    B = np.asarray(B, dtype=np.float64)
+    n = B.shape[0]
+    lu, piv = _factor(np.eye(n) - B, industries, "I - B")
+    G = sla.lu_solve((lu, piv), np.eye(n))
+    _check_productive(G, industries, "the Ghosh inverse (I - B)^-1")
+    return G
+
+
+def output_multipliers(L: np.ndarray) -> np.ndarray:
+    """Simple output multipliers ``m_j = sum_i L_ij`` (column sums of ``L``; M&B 2009, eq. 6.1).
+
+    Total output in all industries needed per unit of final demand for industry ``j`` (Type I when ``L``
+    is the open-model inverse). Always >= 1 for a productive system.
+    """
+    return np.asarray(L).sum(axis=0)
+
+
+def satellite_multipliers(
+    L: np.ndarray, s: np.ndarray, convention: MultiplierConvention = "effect"
+) -> np.ndarray:
+    """Employment / GVA / income multipliers from coefficients ``s`` (per unit output).
+
+    Conventions (M&B 2009, section 6.3):
+
+    ``"effect"`` (default; pymrio's ``M = S L``)
+        ``m_j = sum_i s_i L_ij``: jobs (or GVA, income) in the whole economy per unit of final demand for ``j``.
+    ``"ratio"`` (the "Type I/II employment multiplier" of M&B and the Scottish Government)
+        ``m_j = (sum_i s_i L_ij) / s_j``: total effect per unit of direct effect; NaN where ``s_j = 0``.
+    """
+    s = np.asarray(s, dtype=np.float64)
+    effect = s @ np.asarray(L)
+    if convention == "effect":
+        return effect
+    if convention == "ratio":
+        out = np.full_like(effect, np.nan)
+        np.divide(effect, s, out=out, where=s != 0)
+        return out
+    raise IOTableError(f"unknown multiplier convention {convention!r}; expected 'effect' or 'ratio'")
+
+
+@dataclass(frozen=True)
+class HouseholdClosure:
+    """The model closed to households (Type II), ``(n+1) x (n+1)``.
+
+    ``A_closed = [[A, c], [h', 0]]`` with ``h_j = D1_j / x_j`` (compensation of employees per unit output: the
+    household row) and ``c_i = C_i / W`` (household consumption of domestic product ``i`` per unit of
+    household income ``W``: the household column). ``L_closed = (I - A_closed)^-1``.
+
+    ``income`` names how ``W`` is defined:
+
+    ``"compensation"`` (default)
+        ``W = sum_j D1_j``: households' income is the compensation the table records (M&B 2009, section 6.2.1).
+    ``"consumption"``
+        ``W = sum_i C_i``: all domestic household consumption is spent out of labour income (column sums to 1
+        over domestic products; a larger induced effect).
+    """
+
+    A: np.ndarray
+    L: np.ndarray
+    h: np.ndarray
+    c: np.ndarray
+    income_total: float
+    income: str
+
+
+def close_households(
+    A: np.ndarray,
+    compensation: np.ndarray,
+    household_consumption: np.ndarray,
+    x: np.ndarray,
+    *,
+    income: Literal["compensation", "consumption"] = "compensation",
+    industries: Sequence[str] | None = None,
+) -> HouseholdClosure:
+    """Close the Leontief model to households (Type II); see :class:`HouseholdClosure` for the formulas."""
+    comp = np.asarray(compensation, dtype=np.float64)
+    cons = np.asarray(household_consumption, dtype=np.float64)
+    if income == "compensation":
+        W = float(comp.sum())
+    elif income == "consumption":
+        W = float(cons.sum())
+    else:
+        raise IOTableError(f"unknown household income convention {income!r}; expected compensation or consumption")
+    if W <= 0:
+        raise IOTableError(f"household income total is {W:g}; cannot close the model to households")
+    n = A.shape[0]
+    h = satellite_coefficients(comp, x)
+    c = cons / W
+    Ac = np.zeros((n + 1, n + 1))
+    Ac[:n, :n] = A
+    Ac[:n, n] = c
+    Ac[n, :n] = h
+    names = [*_names(industries, n), "households"]
+    L = leontief_inverse(Ac, names)
+    return HouseholdClosure(Ac, L, h, c, W, income)
+
+
+def multipliers(
+    table: IOTable,
+    *,
+    satellites: Sequence[str] | None = None,
+    household_income: Literal["compensation", "consumption"] = "compensation",
+    type_ii: bool | None = None,
+) -> pd.DataFrame:
+    """Per-industry multipliers of a table, Type I and (where the table has households) Type II.
+
+    Columns (``T`` = ``I`` or ``II``):
+
+    * ``output_T``: column sums of ``L`` (Type II: of the industry block of the closed inverse,
+      households' own row excluded -- M&B 2009 eq. 6.14).
+    * ``gva_T``, ``income_T``, and ``<satellite>_T`` for each satellite (e.g. ``employment_T``): the
+      ``"effect"`` convention ``s' L`` -- GVA, compensation (``D1``) or jobs per unit of final demand.
+    * ``gva_ratio_T``, ``income_ratio_T``, ``<satellite>_ratio_T``: the ``"ratio"`` convention
+      (total effect / direct coefficient).
+
+    Type II needs :attr:`IOTable.household_consumption` and :attr:`IOTable.compensation`; ``type_ii=None``
+    computes it when both are present.
+    """
+    A = technical_coefficients(table.Z, table.x)
+    L = leontief_inverse(A, table.industries)
+    coeffs: dict[str, np.ndarray] = {}
+    if table.gva_rows:
+        coeffs["gva"] = satellite_coefficients(table.gva, table.x)
+    if table.compensation:
+        coeffs["income"] = satellite_coefficients(table.primary_row(table.compensation), table.x)
+    for name in satellites if satellites is not None else table.satellite:
+        if name not in table.satellite:
+            raise IOTableError(f"table {table.name!r} has no satellite {name!r}; it has {list(table.satellite)}")
+        coeffs[name] = satellite_coefficients(table.satellite[name], table.x)
+    out = pd.DataFrame({"industry": list(table.industries), "output_I": output_multipliers(L)})
+    for name, s in coeffs.items():
+        out[f"{name}_I"] = satellite_multipliers(L, s, "effect")
+        out[f"{name}_ratio_I"] = satellite_multipliers(L, s, "ratio")
+    has_hh = table.household_consumption is not None and table.compensation is not None
+    if type_ii is None:
+        type_ii = has_hh
+    if type_ii:
+        if not has_hh:
+            raise IOTableError(
+                f"table {table.name!r} names no household consumption column and compensation row; "
+                "Type II multipliers need both"
+            )
+        closed = close_households(
+            A,
+            table.primary_row(str(table.compensation)),
+            table.final_demand_column(str(table.household_consumption)),
+            table.x,
+            income=household_income,
+            industries=table.industries,
+        )
+        L2 = closed.L[: table.n, : table.n]
+        out["output_II"] = output_multipliers(L2)
+        for name, s in coeffs.items():
+            out[f"{name}_II"] = satellite_multipliers(L2, s, "effect")
+            out[f"{name}_ratio_II"] = satellite_multipliers(L2, s, "ratio")
+    return out
