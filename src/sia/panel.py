@@ -91,6 +91,10 @@ class Provenance:
     retrieved: str = ""
     licence: str = ""
     notes: tuple[str, ...] = field(default=())
+    rows_read: int | None = None
+    rows_loaded: int | None = None
+    rows_set_aside: int | None = None
+    quarantine: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -99,7 +103,8 @@ class Provenance:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Provenance:
-        d = dict(d)
+        known = {f for f in cls.__dataclass_fields__}
+        d = {k: v for k, v in d.items() if k in known}
         d["notes"] = tuple(d.get("notes", ()))
         return cls(**d)
 
@@ -207,7 +212,7 @@ class Panel:
             first = df.loc[dup, keys].head(3).to_dict("records")
             raise ValueError(f"{int(dup.sum())} rows share a key ({', '.join(keys)}), e.g. {first}")
         if "status" in df.columns:
-            codes = df["status"].map(lambda s: int(Status.parse(s))).astype(np.uint8)
+            codes = _status_codes(df["status"])
         else:
             codes = pd.Series(np.uint8(Status.OBSERVED), index=df.index)
         index_values = [pd.Index(sorted(df[k].unique()), name=k) for k in keys]
@@ -250,6 +255,61 @@ class Panel:
         cols = ["area", "area_name", "level", "activity", "activity_name", "year", *extra,
                 "measure", "value", "status", "n_suppressed"]
         return df[cols].reset_index(drop=True)
+
+    def to_arrow(self, *, drop_missing: bool = False) -> pa.Table:
+        """The tidy frame as an Arrow table; measure, unit, extra dims and provenance go in the
+        schema metadata under ``b"sia"`` (so :meth:`from_arrow` restores the panel)."""
+        table = pa.Table.from_pandas(self.to_frame(drop_missing=drop_missing), preserve_index=False)
+        meta = dict(table.schema.metadata or {})
+        meta[b"sia"] = json.dumps(self._meta()).encode()
+        return table.replace_schema_metadata(meta)
+
+    @classmethod
+    def from_arrow(cls, table: pa.Table, *, measure: str | None = None, unit: str | None = None) -> Panel:
+        """Rebuild a panel from a tidy Arrow table (as written by :meth:`to_arrow`).
+
+        A table without ``sia`` metadata needs ``measure``; its extra dimensions are the
+        columns that are not tidy columns.
+        """
+        meta = (table.schema.metadata or {}).get(b"sia")
+        info: dict[str, Any] = json.loads(meta) if meta else {}
+        measure = measure or info.get("measure")
+        if not measure:
+            raise ValueError("an Arrow table without sia metadata needs measure=")
+        frame = table.to_pandas()
+        if "extra_dims" in info:
+            extra = list(info["extra_dims"])
+        else:
+            extra = [c for c in frame.columns if c not in (*TIDY_COLUMNS, "n_suppressed")]
+        panel = cls.from_frame(
+            frame,
+            measure=measure,
+            unit=unit if unit is not None else info.get("unit", ""),
+            provenance=[Provenance.from_dict(p) for p in info.get("provenance", [])],
+            extra_dims=extra,
+        )
+        if "n_suppressed" in frame.columns:
+            keys = list(panel.data["value"].dims)
+            ns = frame.set_index(keys)["n_suppressed"].to_xarray().reindex_like(panel.data["value"])
+            panel.data["n_suppressed"] = ns.fillna(0).astype(np.int32).transpose(*keys)
+        return panel
+
+    def to_polars(self, *, drop_missing: bool = False) -> Any:
+        """The tidy frame as a polars DataFrame (needs the optional ``polars`` package)."""
+        try:
+            import polars as pl
+        except ImportError as exc:  # pragma: no cover - optional dependency
+            raise ImportError("Panel.to_polars needs polars: pip install polars") from exc
+        return pl.from_arrow(self.to_arrow(drop_missing=drop_missing))
+
+    def _meta(self) -> dict[str, Any]:
+        return {
+            "measure": self.measure,
+            "unit": self.unit,
+            "extra_dims": list(self.extra_dims),
+            "provenance": [p.to_dict() for p in self.provenance],
+            "sia_version": __version__,
+        }
 
     def matrix(self, year: int, **extra: str) -> np.ndarray:
         """The ``area x activity`` array of one year (and one value of each extra dim)."""
@@ -340,18 +400,7 @@ class Panel:
     def to_parquet(self, path: str | Path) -> Path:
         """Write the tidy frame to Parquet with measure, unit and provenance in the file metadata."""
         path = Path(path)
-        table = pa.Table.from_pandas(self.to_frame(), preserve_index=False)
-        meta = dict(table.schema.metadata or {})
-        meta[b"sia"] = json.dumps(
-            {
-                "measure": self.measure,
-                "unit": self.unit,
-                "extra_dims": list(self.extra_dims),
-                "provenance": [p.to_dict() for p in self.provenance],
-                "sia_version": __version__,
-            }
-        ).encode()
-        pq.write_table(table.replace_schema_metadata(meta), path)
+        pq.write_table(self.to_arrow(), path)
         return path
 
     @classmethod
@@ -359,28 +408,26 @@ class Panel:
         """Read a panel written by :meth:`to_parquet`."""
         path = Path(path)
         table = pq.read_table(path)
-        meta = (table.schema.metadata or {}).get(b"sia")
-        if meta is None:
+        if b"sia" not in (table.schema.metadata or {}):
             raise ValueError(f"{path}: not a sia panel (no 'sia' metadata); load it with `sia load` first")
-        info = json.loads(meta)
-        frame = table.to_pandas()
-        panel = cls.from_frame(
-            frame,
-            measure=info["measure"],
-            unit=info.get("unit", ""),
-            provenance=[Provenance.from_dict(p) for p in info.get("provenance", [])],
-            extra_dims=info.get("extra_dims", []),
-        )
-        if "n_suppressed" in frame.columns:
-            keys = list(panel.data["value"].dims)
-            ns = frame.set_index(keys)["n_suppressed"].to_xarray().reindex_like(panel.data["value"])
-            panel.data["n_suppressed"] = ns.fillna(0).astype(np.int32).transpose(*keys)
-        return panel
+        return cls.from_arrow(table)
 
     def status_counts(self) -> dict[str, int]:
         """Number of cells per status label."""
         counts = np.bincount(self.status.ravel().astype(np.int64), minlength=len(Status))
         return {s.label: int(counts[s]) for s in Status}
+
+
+def _status_codes(col: pd.Series) -> pd.Series:
+    """Status labels or codes -> uint8 codes (vectorised; one parse per distinct value)."""
+    if pd.api.types.is_integer_dtype(col.dtype):
+        codes = col.to_numpy(dtype=np.int64)
+        if len(codes) and (codes.min() < 0 or codes.max() > max(Status)):
+            raise ValueError(f"status codes must lie in 0..{int(max(Status))}")
+        return pd.Series(codes.astype(np.uint8), index=col.index)
+    uniques = pd.unique(col)
+    lookup = {u: int(Status.parse(u)) for u in uniques}
+    return col.map(lookup).astype(np.uint8)
 
 
 def _attach_names(ds: xr.Dataset, df: pd.DataFrame) -> xr.Dataset:
@@ -409,9 +456,25 @@ def concat_years(panels: Iterable[Panel]) -> Panel:
     measures = {p.measure for p in panels}
     if len(measures) > 1:
         raise ValueError(f"cannot concatenate different measures {sorted(measures)}")
+    units = {p.unit for p in panels}
+    if len(units) > 1:
+        raise ValueError(f"cannot concatenate panels in different units {sorted(units)}")
     fill = {"value": np.nan, "status": np.uint8(Status.MISSING), "n_suppressed": 0}
     ds = xr.concat([p.data for p in panels], dim="year", fill_value=fill)
     prov: list[Provenance] = []
     for p in panels:
         prov.extend(x for x in p.provenance if x not in prov)
     return Panel(ds.transpose(*CORE_DIMS, ...), measure=panels[0].measure, unit=panels[0].unit, provenance=prov)
+
+
+def aggregate_areas(panel: Panel, geography: Any, source_level: str, target_level: str) -> Panel:
+    """Aggregate a panel's areas (at ``source_level``) to every area at ``target_level``.
+
+    ``geography`` is a :class:`sia.geography.Geography` (duck-typed here, since the panel sits
+    below geography in the import order): its ``membership(source_level, target_level,
+    sources=panel.areas)`` gives the sparse matrix ``W`` and the result is
+    ``panel.aggregate("area", W)``: an area reaching a target through several parents counts
+    once (union semantics of the membership), status propagates as in :meth:`Panel.aggregate`.
+    """
+    membership = geography.membership(source_level, target_level, sources=list(panel.areas))
+    return panel.aggregate("area", membership)
