@@ -1,0 +1,663 @@
+"""Evidence per scale x theme, each value with its status, source and grain.
+
+Every block below uses one source at the grain it is published at and only for scales that are
+an exact union of its units (:mod:`sia.audit.grain`); elsewhere the value is "not available at
+this scale". Values that need an assumption (GVA apportioned to themes within a published
+industry code by employment) are marked ``estimated`` and say so in ``note``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from sia.classification import Classification, MixedCodeSet, parse_code_ranges
+from sia.membership import Membership
+from sia.metrics.complexity import eci_pci
+from sia.metrics.dynamics import shift_share
+from sia.metrics.proximity import coi_cog, density, proximity
+from sia.metrics.specialisation import binary_presence, location_quotient, lq_confidence_interval
+from sia.panel import Panel, Status
+
+NOT_AVAILABLE = "not available at this scale"
+
+
+@dataclass
+class EvidenceTable:
+    """Rows of the ``evidence`` output, appended block by block."""
+
+    rows: list[dict[str, object]] = field(default_factory=list)
+
+    def add(
+        self,
+        scale: str,
+        theme: str,
+        indicator: str,
+        value: float,
+        *,
+        unit: str,
+        status: str,
+        source: str,
+        grain: str,
+        low: float = np.nan,
+        high: float = np.nan,
+        note: str = "",
+    ) -> None:
+        self.rows.append(
+            {
+                "scale": scale,
+                "theme": theme,
+                "indicator": indicator,
+                "value": float(value),
+                "low": float(low),
+                "high": float(high),
+                "unit": unit,
+                "status": status,
+                "source": source,
+                "grain": grain,
+                "note": note,
+            }
+        )
+
+    def not_available(self, scale: str, theme: str, indicator: str, *, unit: str, source: str, why: str) -> None:
+        self.add(scale, theme, indicator, np.nan, unit=unit, status=NOT_AVAILABLE, source=source, grain="", note=why)
+
+    def frame(self) -> pd.DataFrame:
+        cols = ["scale", "theme", "indicator", "value", "low", "high", "unit", "status", "source", "grain", "note"]
+        return pd.DataFrame(self.rows, columns=cols)
+
+
+def area_matrix(units_by_scale: Mapping[str, Sequence[str]], areas: Sequence[str]) -> np.ndarray:
+    """Dense ``(scales, areas)`` 0/1 matrix summing each scale's units."""
+    index = {a: i for i, a in enumerate(areas)}
+    out = np.zeros((len(units_by_scale), len(areas)))
+    for s_i, units in enumerate(units_by_scale.values()):
+        out[s_i, [index[u] for u in units]] = 1.0
+    return out
+
+
+def worst_status(status_cells: np.ndarray, weights: np.ndarray, axis: int) -> np.ndarray:
+    """Status of sums: the worst ordinary status among contributing cells, ``incomplete`` if any gap."""
+    contributing = weights > 0
+    st = np.where(contributing, status_cells, 0)
+    worst = st.max(axis=axis)
+    gap = (st >= Status.SUPPRESSED).any(axis=axis)
+    return np.where(gap, np.maximum(np.minimum(worst, Status.INCOMPLETE), Status.INCOMPLETE), worst)
+
+
+STATUS_LABEL = {int(s): s.label for s in Status}
+
+
+# ----------------------------------------------------------------------------- employment
+
+
+@dataclass
+class EmploymentResult:
+    """Theme-level employment arrays for the covered scales (``scales`` order)."""
+
+    scales: tuple[str, ...]
+    jobs: np.ndarray  # (years, scales, themes)
+    totals: np.ndarray  # (years, scales)
+    ref_jobs: np.ndarray  # (years, themes)
+    ref_totals: np.ndarray  # (years,)
+    lq: np.ndarray  # (scales, themes) latest
+    lq_low: np.ndarray
+    lq_high: np.ndarray
+    competitive_effect: np.ndarray  # (scales, themes) base -> latest
+    cells: np.ndarray  # (years, scales, activities) scale values at the panel's finest activities
+    ref_cells: np.ndarray  # (years, activities)
+    status: np.ndarray  # (scales, themes) status code at latest
+
+
+def employment_evidence(
+    panel: Panel,
+    units_by_scale: Mapping[str, Sequence[str]],
+    themes: Membership,
+    *,
+    base: int,
+    latest: int,
+    table: EvidenceTable,
+    source: str,
+    theme_ids: Sequence[str],
+) -> EmploymentResult:
+    """Strength, scale, growth and competitiveness of each theme from employment counts.
+
+    - ``lq``: theme share of the scale's jobs over the theme share of the reference (the sum of
+      all areas of the source, e.g. Great Britain for BRES), with the Moineddin et al. (2003)
+      95% interval (:func:`sia.metrics.specialisation.lq_confidence_interval`);
+    - ``jobs``, ``share_of_area``; ``growth_pct`` from ``base`` to ``latest``;
+    - ``competitive_effect``: the Dunn (1960) competitive effect summed over the theme's
+      activities (computed per activity against the reference's activity growth, so overlapping
+      themes do not distort it).
+    """
+    years = panel.years
+    for y in (base, latest):
+        if y not in years:
+            raise ValueError(f"{source}: year {y} not in the employment data ({years[0]}-{years[-1]})")
+    ib, il = years.index(base), years.index(latest)
+    cube = np.nan_to_num(panel.cube(), nan=0.0)  # (years, areas, acts)
+    status = panel.data["status"].transpose("year", "area", "activity").values
+    scales = tuple(units_by_scale)
+    A = area_matrix(units_by_scale, panel.areas)
+    cells = np.einsum("sa,yac->ysc", A, cube)
+    ref_cells = cube.sum(axis=1)
+    Bt = themes.reorder_source(panel.activities, strict=False).matrix.toarray().T  # (acts, themes), small
+    jobs = cells @ Bt  # (years, scales, themes)
+    ref_jobs = ref_cells @ Bt  # (years, themes)
+    totals = cells.sum(axis=-1)
+    ref_totals = ref_cells.sum(axis=-1)
+    # LQ with intervals on the 2-column matrix [theme, rest of the area] per scale x theme
+    x = np.stack([jobs[il], totals[il][:, None] - jobs[il]], axis=-1)[..., None, :]  # (S, T, 1, 2)
+    r = np.stack([ref_jobs[il], ref_totals[il] - ref_jobs[il]], axis=-1)  # (T, 2)
+    ci = lq_confidence_interval(x, np.broadcast_to(r, (len(scales), *r.shape)))
+    lq, lo, hi = ci.lq[..., 0, 0], ci.lq_low[..., 0, 0], ci.lq_high[..., 0, 0]
+    ss = shift_share(cells[ib], cells[il], ref_cells[ib], ref_cells[il])
+    ce = np.nan_to_num(ss.competitive_effect) @ Bt
+    n_nan_ce = int(np.isnan(ss.competitive_effect).sum())
+    # status of the theme sums at the latest year: worst over the scale's units x theme activities
+    st_latest = status[il]  # (areas, acts)
+    Bd = Bt.T > 0  # (themes, acts)
+    st = np.zeros((len(scales), len(theme_ids)), dtype=np.int64)
+    for s_i in range(len(scales)):  # a handful of scales: vectorised over areas x themes x activities
+        area_st = st_latest[A[s_i] > 0]  # (units, acts)
+        worst = np.where(Bd[None, :, :], area_st[:, None, :], 0).max(axis=(0, 2))
+        gap = (np.where(Bd[None, :, :], area_st[:, None, :], 0) >= Status.SUPPRESSED).any(axis=(0, 2))
+        st[s_i] = np.where(gap, Status.INCOMPLETE, worst)
+    grain = f"{panel.data['area_level'].values[0] if 'area_level' in panel.data.coords else 'area'} x SIC subclass"
+    share = jobs[il] / np.where(totals[il] > 0, totals[il], np.nan)[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        growth = 100.0 * (jobs[il] - jobs[ib]) / np.where(jobs[ib] > 0, jobs[ib], np.nan)
+    ce_note = "Dunn competitive effect summed over the theme's activities against the reference's activity growth"
+    if n_nan_ce:
+        ce_note += f"; {n_nan_ce} activity cells with no reference base were left out"
+    for s_i, s in enumerate(scales):
+        for t_i, t in enumerate(theme_ids):
+            label = STATUS_LABEL[int(st[s_i, t_i])]
+            common = {"status": label, "source": source, "grain": grain}
+            table.add(
+                s,
+                t,
+                "lq",
+                lq[s_i, t_i],
+                low=lo[s_i, t_i],
+                high=hi[s_i, t_i],
+                unit="ratio",
+                **common,
+                note=f"{latest}; reference = all areas of the source; 95% interval (Moineddin et al. 2003)",
+            )
+            table.add(s, t, "jobs", jobs[il, s_i, t_i], unit="jobs", **common, note=str(latest))
+            table.add(s, t, "share_of_area", share[s_i, t_i], unit="share", **common, note=str(latest))
+            table.add(s, t, "growth_pct", growth[s_i, t_i], unit="%", **common, note=f"{base}-{latest}")
+            table.add(
+                s, t, "competitive_effect", ce[s_i, t_i], unit="jobs", **common, note=f"{base}-{latest}; {ce_note}"
+            )
+    return EmploymentResult(scales, jobs, totals, ref_jobs, ref_totals, lq, lo, hi, ce, cells, ref_cells, st)
+
+
+# ----------------------------------------------------------------------------- GVA
+
+
+def complete_partition(codes: MixedCodeSet, complete: set[str]) -> list[str]:
+    """The finest partition of the economy into published codes that are complete everywhere.
+
+    Start from the sections and replace a code by its published children while all of them are
+    complete (no suppressed cell in any area used) and together cover exactly the parent.
+    """
+    part = list(codes.non_overlapping_cover("section"))
+    changed = True
+    while changed:
+        changed = False
+        nxt: list[str] = []
+        for code in part:
+            kids = [k for k in codes.children(code)]
+            if kids and all(k in complete for k in kids):
+                cover = [set(codes.atoms_of(k)) for k in kids]
+                union = set().union(*cover)
+                disjoint = sum(len(c) for c in cover) == len(union)
+                if disjoint and union == set(codes.atoms_of(code)):
+                    nxt.extend(kids)
+                    changed = True
+                    continue
+            nxt.append(code)
+        part = nxt
+    return part
+
+
+def code_subclass_matrix(
+    codes: MixedCodeSet, partition: Sequence[str], sic: Classification, subclasses: Sequence[str]
+) -> tuple[np.ndarray, list[str]]:
+    """``(codes, subclasses)`` 0/1 matrix of which published code each subclass falls in.
+
+    Codes covering no employment (imputed rent, ``68IMP``) get an empty row and are listed.
+    """
+    index = {c: i for i, c in enumerate(subclasses)}
+    G = np.zeros((len(partition), len(subclasses)))
+    no_jobs: list[str] = []
+    for g_i, code in enumerate(partition):
+        if "IMP" in code.upper():
+            no_jobs.append(code)
+            continue
+        for div in codes.divisions(code):
+            for sc in sic.descendants(div, "subclass"):
+                if sc in index:
+                    G[g_i, index[sc]] = 1.0
+    return G, no_jobs
+
+
+@dataclass
+class GvaResult:
+    scales: tuple[str, ...]
+    theme_gva: np.ndarray  # (scales, themes) latest common year
+    ref_theme_gva: np.ndarray  # (themes,)
+    year: int
+
+
+def gva_itl_evidence(
+    gva: Panel,
+    emp: EmploymentResult,
+    employment_panel: Panel,
+    units_by_scale: Mapping[str, Sequence[str]],
+    themes: Membership,
+    sic: Classification,
+    *,
+    table: EvidenceTable,
+    source: str,
+    theme_ids: Sequence[str],
+) -> GvaResult | None:
+    """GVA, productivity and employment footprint of themes at ITL-covered scales.
+
+    GVA is published by industry code (sections, divisions and groups of them); a theme's GVA is
+    the sum over the codes of (code GVA per job) x (theme jobs in the code), i.e. productivity is
+    assumed uniform within a published code (status ``estimated`` unless the theme is a union of
+    whole codes). Imputed rent (``68IMP``) has no jobs and is left out. The reference is the sum of
+    Great Britain's ITL2 areas (Northern Ireland, ``TLN``, is left out to match BRES, which covers
+    GB).
+    """
+    common = sorted(set(gva.years) & set(employment_panel.years))
+    if not common:
+        return None
+    year = common[-1]
+    yi = employment_panel.years.index(year)
+    codes = parse_code_ranges(list(zip(gva.activities, gva.data["activity_name"].values, strict=True)), sic)
+    levels = gva.data["area_level"].values if "area_level" in gva.data.coords else np.array([""] * len(gva.areas))
+    gb_itl2 = [a for a, lv in zip(gva.areas, levels, strict=True) if lv == "ITL2" and not a.startswith("TLN")]
+    used_areas = sorted(set(gb_itl2) | {u for us in units_by_scale.values() for u in us})
+    mat = gva.matrix(year)  # (areas, codes)
+    a_index = {a: i for i, a in enumerate(gva.areas)}
+    sub = mat[[a_index[a] for a in used_areas]]
+    complete = {c for c_i, c in enumerate(gva.activities) if not np.isnan(sub[:, c_i]).any()}
+    partition = complete_partition(codes, complete)
+    c_index = {c: i for i, c in enumerate(gva.activities)}
+    gva_part = mat[:, [c_index[c] for c in partition]]  # (areas, partition)
+    G, no_jobs = code_subclass_matrix(codes, partition, sic, employment_panel.activities)
+    B = themes.reorder_source(employment_panel.activities, strict=False).matrix.toarray()  # (themes, acts)
+    scales = tuple(units_by_scale)
+    A = area_matrix(units_by_scale, gva.areas)
+    scale_gva = A @ np.nan_to_num(gva_part)  # (scales, partition)
+    ref_gva = np.nan_to_num(gva_part[[a_index[a] for a in gb_itl2]]).sum(axis=0)
+    s_rows = [emp.scales.index(s) for s in scales]
+    cells = emp.cells[yi][s_rows]  # (scales, acts)
+    ref_cells = emp.ref_cells[yi]
+
+    def theme_gva(cell: np.ndarray, gva_codes: np.ndarray) -> np.ndarray:
+        jobs_code = cell @ G.T  # (..., partition)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per_job = np.where(jobs_code > 0, gva_codes / np.where(jobs_code > 0, jobs_code, 1.0), 0.0)
+        jobs_theme_code = np.einsum("...c,tc,gc->...tg", cell, B, G)
+        return np.einsum("...tg,...g->...t", jobs_theme_code, per_job)
+
+    t_gva = theme_gva(cells, scale_gva)
+    r_gva = theme_gva(ref_cells, ref_gva)
+    # aligned = every code either wholly inside or wholly outside the theme (by subclasses)
+    inside = (B @ G.T) / np.maximum(G.sum(axis=1), 1.0)[None, :]
+    aligned = np.all((inside < 1e-12) | (inside > 1 - 1e-12) | (G.sum(axis=1)[None, :] == 0), axis=1)
+    jobs_latest = emp.jobs[yi][s_rows]
+    ref_jobs = emp.ref_jobs[yi]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        prod = t_gva / jobs_latest
+        ref_prod = r_gva / ref_jobs
+        ratio = prod / ref_prod[None, :]
+        footprint = jobs_latest / t_gva
+    grain = f"ITL2 x {len(partition)} published industry codes"
+    note = (
+        f"{year}; GVA current prices apportioned to the theme by employment within each published code"
+        f"{' (imputed rent ' + ', '.join(no_jobs) + ' left out)' if no_jobs else ''}"
+    )
+    for s_i, s in enumerate(scales):
+        for t_i, t in enumerate(theme_ids):
+            status = "observed" if aligned[t_i] else "estimated"
+            kw = {"status": status, "source": source, "grain": grain, "note": note}
+            table.add(s, t, "gva", t_gva[s_i, t_i], unit="GBP million", **kw)
+            table.add(s, t, "gva_per_job", 1e6 * prod[s_i, t_i], unit="GBP per job", **kw)
+            table.add(s, t, "productivity_ratio", ratio[s_i, t_i], unit="ratio to GB", **kw)
+            table.add(s, t, "jobs_per_gbp_m_gva", footprint[s_i, t_i], unit="jobs per GBP million", **kw)
+    return GvaResult(scales, t_gva, r_gva, year)
+
+
+@dataclass
+class LadGvaResult:
+    """Theme GVA at LAD grain (apportioned), for every LAD of the source."""
+
+    lads: tuple[str, ...]
+    years: tuple[int, ...]
+    theme_gva: np.ndarray  # (years, lads, themes)
+    total_gva: np.ndarray  # (years, lads)
+    status: str
+
+
+def lad_theme_gva(
+    gva: Panel, themes: Membership, sic: Classification, ref_cells: np.ndarray, subclasses: Sequence[str]
+) -> LadGvaResult:
+    """Theme GVA of every LAD: each published code's GVA split by Great Britain's employment shares.
+
+    ``w[t, g]`` = GB jobs in theme ``t`` within code ``g`` / GB jobs in ``g`` (BRES, latest year);
+    ``theme_gva[lad, t] = sum_g gva[lad, g] w[t, g]``. Suppressed LAD cells count as 0 and make the
+    result ``incomplete``. Imputed rent is left out of themes and totals.
+    """
+    codes = parse_code_ranges(list(zip(gva.activities, gva.data["activity_name"].values, strict=True)), sic)
+    partition = list(codes.leaves())
+    c_index = {c: i for i, c in enumerate(gva.activities)}
+    G, no_jobs = code_subclass_matrix(codes, partition, sic, subclasses)
+    B = themes.reorder_source(subclasses, strict=False).matrix.toarray()
+    jobs_code = G @ ref_cells
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = np.where(jobs_code > 0, (B * ref_cells[None, :]) @ G.T / np.where(jobs_code > 0, jobs_code, 1.0), 0.0)
+    cube = gva.cube()[:, :, [c_index[c] for c in partition]]  # (years, lads, partition)
+    keep = np.array([c not in no_jobs for c in partition])
+    gaps = int(np.isnan(cube).sum())
+    cube = np.nan_to_num(cube)
+    theme = np.einsum("ylg,tg->ylt", cube, w)
+    total = cube[:, :, keep].sum(axis=-1)
+    return LadGvaResult(gva.areas, gva.years, theme, total, "incomplete" if gaps else "estimated")
+
+
+def lad_gva_evidence(
+    lad: LadGvaResult,
+    lads_by_scale: Mapping[str, Sequence[str]],
+    *,
+    base: int,
+    latest: int,
+    table: EvidenceTable,
+    source: str,
+    theme_ids: Sequence[str],
+    strength: bool,
+) -> dict[str, np.ndarray]:
+    """GVA, GVA growth and (for scales with no employment evidence) a GVA location quotient vs the UK."""
+    yb, yl = lad.years.index(base), lad.years.index(latest)
+    A = area_matrix(lads_by_scale, lad.lads)
+    t_gva = np.einsum("sl,ylt->yst", A, lad.theme_gva)
+    tot = np.einsum("sl,yl->ys", A, lad.total_gva)
+    ref_t = lad.theme_gva.sum(axis=1)
+    ref_tot = lad.total_gva.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lq = (t_gva[yl] / tot[yl][:, None]) / (ref_t[yl] / ref_tot[yl])[None, :]
+        growth = 100 * (t_gva[yl] - t_gva[yb]) / t_gva[yb]
+    grain = "LAD x published industry codes"
+    note = f"{latest}; LAD GVA (current prices) apportioned to themes by GB employment shares within each code"
+    out = {"lq": lq, "gva": t_gva[yl], "growth_pct": growth}
+    for s_i, s in enumerate(lads_by_scale):
+        for t_i, t in enumerate(theme_ids):
+            kw = {"status": lad.status, "source": source, "grain": grain}
+            if strength:
+                table.add(
+                    s,
+                    t,
+                    "lq",
+                    lq[s_i, t_i],
+                    unit="ratio (GVA)",
+                    note=note + "; GVA LQ against the UK, no interval",
+                    **kw,
+                )
+                table.add(
+                    s,
+                    t,
+                    "growth_pct",
+                    growth[s_i, t_i],
+                    unit="% (GVA, current prices)",
+                    note=f"{base}-{latest}; nominal GVA growth",
+                    **kw,
+                )
+                table.add(
+                    s, t, "share_of_area", t_gva[yl, s_i, t_i] / tot[yl, s_i], unit="share (GVA)", note=note, **kw
+                )
+            table.add(s, t, "gva", t_gva[yl, s_i, t_i], unit="GBP million", note=note, **kw)
+    return out
+
+
+# ----------------------------------------------------------------------------- opportunity
+
+
+@dataclass
+class OpportunityResult:
+    activities: tuple[str, ...]
+    phi: np.ndarray
+    pci: np.ndarray
+    scales: tuple[str, ...]
+    present: np.ndarray  # (scales, acts)
+    density: np.ndarray
+    cog: np.ndarray
+    year: int
+    weights: np.ndarray  # reference employment by activity
+
+
+def opportunity_evidence(
+    panel: Panel,
+    units_by_scale: Mapping[str, Sequence[str]],
+    theme_classes: Sequence[frozenset[str]],
+    *,
+    table: EvidenceTable,
+    source: str,
+    theme_ids: Sequence[str],
+) -> OpportunityResult:
+    """Relatedness density, complexity and opportunity gain of themes (SIC 4-digit, latest year).
+
+    Presence ``M = 1{LQ >= 1}`` of every area of the source against their total; proximity is the
+    minimum conditional probability (Hidalgo et al. 2007); PCI by the eigenvector method with the
+    ``sia`` convention; density ``d_c = sum_j M_j phi_jc / sum_j phi_jc``; COG in the Atlas form.
+    A theme's ``density`` and ``pci`` are the reference-employment-weighted means over its classes,
+    its ``cog`` the mean over the classes the scale does not yet specialise in.
+    """
+    year = panel.years[-1]
+    X = np.nan_to_num(panel.matrix(year))
+    M = binary_presence(location_quotient(X))
+    phi = proximity(M)
+    cx = eci_pci(M, warn=False)
+    pci = np.nan_to_num(cx.pci)
+    scales = tuple(units_by_scale)
+    A = area_matrix(units_by_scale, panel.areas)
+    Xs = A @ X
+    ref = X.sum(axis=0)
+    Ms = binary_presence(location_quotient(Xs, ref))
+    dens = density(Ms, phi)
+    _, cog = coi_cog(Ms, dens, phi, pci)
+    acts = panel.activities
+    index = {a: i for i, a in enumerate(acts)}
+    grain = f"NUTS2 x SIC class, {year}"
+    for t, classes in zip(theme_ids, theme_classes, strict=True):
+        cols = np.array([index[c] for c in classes if c in index], dtype=np.int64)
+        for s_i, s in enumerate(scales):
+            if cols.size == 0:
+                table.not_available(
+                    s, t, "density", unit="0-1", source=source, why="no SIC class of the theme in the data"
+                )
+                continue
+            w = ref[cols]
+            wsum = w.sum()
+            d = float((dens[s_i, cols] * w).sum() / wsum) if wsum > 0 else np.nan
+            p = float((pci[cols] * w).sum() / wsum) if wsum > 0 else np.nan
+            absent = cols[Ms[s_i, cols] == 0]
+            g = float(np.mean(cog[s_i, absent])) if absent.size else np.nan
+            kw = {"status": "rounded", "source": source, "grain": grain}
+            table.add(s, t, "density", d, unit="0-1", note="employment-weighted mean over the theme's classes", **kw)
+            table.add(s, t, "pci", p, unit="z-score", note="employment-weighted mean PCI of the theme's classes", **kw)
+            table.add(s, t, "cog", g, unit="index", note=f"mean over {absent.size} classes not yet specialised", **kw)
+    return OpportunityResult(acts, phi, pci, scales, Ms, dens, cog, year, ref)
+
+
+# ----------------------------------------------------------------------------- business base
+
+
+def business_evidence(
+    panel: Panel,
+    lads_by_scale: Mapping[str, Sequence[str]],
+    theme_groups: Sequence[tuple[str, float]],
+    group_names: Mapping[str, str],
+    *,
+    year: int,
+    table: EvidenceTable,
+    source: str,
+    theme_ids: Sequence[str],
+) -> None:
+    """SME and large-firm shares of enterprises in each theme's dominant broad industry group.
+
+    UK Business Counts publish 18 broad industry groups by size band; a theme is represented by
+    the group holding most of its GB employment (status ``estimated``, the group is named).
+    """
+    bands = list(panel.data["sizeband"].values)
+    total_band = next(b for b in bands if b.lower().startswith("total"))
+    large_band = next(b for b in bands if b.lower().startswith("large"))
+    yr = year if year in panel.years else panel.years[-1]
+    A = area_matrix(lads_by_scale, panel.areas)
+    tot = A @ np.nan_to_num(panel.matrix(yr, sizeband=total_band))
+    large = A @ np.nan_to_num(panel.matrix(yr, sizeband=large_band))
+    g_index = {g: i for i, g in enumerate(panel.activities)}
+    for t_i, t in enumerate(theme_ids):
+        group, share = theme_groups[t_i]
+        gi = g_index[group]
+        for s_i, s in enumerate(lads_by_scale):
+            n = tot[s_i, gi]
+            note = f"{yr}; broad group {group_names.get(group, group)} ({100 * share:.0f}% of the theme's GB jobs)"
+            kw = {"status": "estimated", "source": source, "grain": "LAD x broad industry group", "note": note}
+            table.add(s, t, "enterprises", n, unit="enterprises", **kw)
+            table.add(s, t, "large_firm_share", large[s_i, gi] / n if n > 0 else np.nan, unit="share", **kw)
+            table.add(s, t, "sme_share", 1 - large[s_i, gi] / n if n > 0 else np.nan, unit="share", **kw)
+
+
+# ----------------------------------------------------------------------------- supply chains
+
+
+@dataclass
+class SupplyFeatures:
+    """National input-output features per theme (for the framework's sides) and supply rows."""
+
+    features: dict[str, np.ndarray]
+    rows: list[dict[str, object]]
+
+
+ICT_PROFESSIONAL = ("J58", "J59", "J60", "J61", "J62", "J63", "M69", "M70", "M71", "M72", "M73", "M74", "M75")
+
+
+def supply_evidence(
+    table_io: object,
+    bridge: pd.Series,
+    emp: EmploymentResult,
+    employment_panel: Panel,
+    themes: Membership,
+    *,
+    latest: int,
+    table: EvidenceTable,
+    source: str,
+    theme_ids: Sequence[str],
+) -> SupplyFeatures:
+    """Supply-chain evidence of themes from the national IO table, regionalised per scale (FLQ).
+
+    A theme is mapped to IOAT industries by its share of each industry's GB jobs (SIC subclass ->
+    IOAT through the SIC bridge); its IO *basket* is the industries where it holds at least half
+    the jobs (else the industry where it has most). Per scale the national table is regionalised
+    with Flegg's FLQ (delta 0.3) from the scale's employment by IOAT industry, and the basket's
+    local share of intermediate inputs and regional output multiplier are reported
+    (:func:`sia.supply.embeddedness.embeddedness`). National features, weighted by the theme's
+    jobs in each industry: Ghosh forward and Leontief backward linkages (normalised), share of
+    output sold as intermediate input, share sold to final demand and to exports, and the
+    share of intermediate inputs bought from ICT and professional services.
+    """
+    from sia.supply.embeddedness import embeddedness
+    from sia.supply.linkages import linkage_table
+    from sia.supply.regional import _bridge_membership, regionalise
+
+    io = table_io
+    industries = list(io.industries)  # type: ignore[attr-defined]
+    mem, _ = _bridge_membership(pd.Index(employment_panel.activities), bridge, industries)
+    W = mem.matrix.toarray()  # (industries, subclasses)
+    yi = employment_panel.years.index(latest)
+    B = themes.reorder_source(employment_panel.activities, strict=False).matrix.toarray()  # (themes, subclasses)
+    gb_ind = W @ emp.ref_cells[yi]
+    theme_ind = (B * emp.ref_cells[yi][None, :]) @ W.T  # (themes, industries): GB theme jobs per industry
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(gb_ind > 0, theme_ind / np.where(gb_ind > 0, gb_ind, 1.0), 0.0)
+        weight = theme_ind / np.maximum(theme_ind.sum(axis=1, keepdims=True), 1e-300)
+    links = linkage_table(io).set_index("industry").reindex(industries)  # type: ignore[arg-type]
+    Z, Y = io.Z, io.Y  # type: ignore[attr-defined]
+    fd = list(io.final_demand)  # type: ignore[attr-defined]
+    total_use = Z.sum(axis=1) + Y.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        inter = np.where(total_use > 0, Z.sum(axis=1) / total_use, np.nan)
+        exports = Y[:, [fd.index(c) for c in fd if c.startswith("P6")]].sum(axis=1)
+        export_share = np.where(total_use > 0, exports / total_use, np.nan)
+        ict = np.isin(industries, ICT_PROFESSIONAL)
+        digital = np.where(Z.sum(axis=0) > 0, Z[ict].sum(axis=0) / Z.sum(axis=0), np.nan)
+
+    def wmean(v: np.ndarray) -> np.ndarray:
+        return weight @ np.nan_to_num(v)
+
+    features = {
+        "forward_linkage": wmean(links["forward_total_norm"].to_numpy(float)),
+        "backward_linkage": wmean(links["backward_total_norm"].to_numpy(float)),
+        "intermediate_share": wmean(inter),
+        "final_demand_share": 1 - wmean(inter),
+        "export_share": wmean(export_share),
+    }
+    digital_share = wmean(digital)
+    baskets = []
+    for t_i in range(len(theme_ids)):
+        b = [industries[i] for i in np.flatnonzero(share[t_i] >= 0.5)]
+        if not b and theme_ind[t_i].sum() > 0:
+            b = [industries[int(np.argmax(theme_ind[t_i]))]]
+        baskets.append(b)
+    rows: list[dict[str, object]] = []
+    for s_i, s in enumerate(emp.scales):
+        reg_emp = W @ emp.cells[yi][s_i]
+        regional = regionalise(io, np.minimum(reg_emp, gb_ind), gb_ind, method="flq", area=s)  # type: ignore[arg-type]
+        for t_i, t in enumerate(theme_ids):
+            if not baskets[t_i]:
+                table.not_available(s, t, "local_input_share", unit="share", source=source, why="no IO industry")
+                continue
+            e = embeddedness(io, regional, baskets[t_i], top=5)  # type: ignore[arg-type]
+            note = f"FLQ (delta 0.3, lambda {regional.lam:.3f}); IO basket {', '.join(baskets[t_i])}; UK IOAT 2019"
+            kw = {"status": "estimated", "source": source, "grain": "IOAT industry (105)", "note": note}
+            table.add(s, t, "local_input_share", e.local_input_share, unit="share", **kw)
+            table.add(s, t, "output_multiplier", e.regional_multiplier, unit="ratio", **kw)
+            table.add(
+                s,
+                t,
+                "digital_services_input_share",
+                digital_share[t_i],
+                unit="share",
+                **{
+                    **kw,
+                    "note": "share of the theme industries' UK intermediate inputs from ICT (J58-63) and "
+                    "professional services (M69-75), national table",
+                },
+            )
+            up = e.upstream.head(5)
+            down = e.downstream.head(5)
+            rows.append(
+                {
+                    "scale": s,
+                    "theme": t,
+                    "industries": ";".join(baskets[t_i]),
+                    "local_input_share": e.local_input_share,
+                    "regional_multiplier": e.regional_multiplier,
+                    "national_multiplier": e.national_multiplier,
+                    "forward_linkage": features["forward_linkage"][t_i],
+                    "backward_linkage": features["backward_linkage"][t_i],
+                    "intermediate_share": features["intermediate_share"][t_i],
+                    "digital_services_input_share": digital_share[t_i],
+                    "upstream": ";".join(up["industry"].astype(str)),
+                    "downstream": ";".join(down["industry"].astype(str)),
+                }
+            )
+    return SupplyFeatures(features, rows)
