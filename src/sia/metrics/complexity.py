@@ -1,0 +1,463 @@
+r"""Economic complexity: ECI / PCI by the eigenvector method and by the method of reflections.
+
+Notation (as in the rest of :mod:`sia.metrics`): ``M[r, c] = 1{RCA[r, c] >= threshold}`` is the binary
+area x activity presence matrix, diversity ``k_r = sum_c M[r, c]`` (``D_r = diag(k_r)``) and ubiquity
+``k_c = sum_r M[r, c]`` (``D_c = diag(k_c)``).
+
+Eigenvector method (Hidalgo & Hausmann 2009, PNAS 106:10570)
+    The activity-side transition matrix ``Mpp = D_c^-1 M^T D_r^-1 M`` and the area-side matrix
+    ``Mcc = D_r^-1 M D_c^-1 M^T`` are row-stochastic and not symmetric. Both are similar to a symmetric
+    matrix: with ``A = D_r^-1/2 M D_c^-1/2``,
+
+    .. math:: S_p = A^T A = D_c^{1/2} \tilde M_{pp} D_c^{-1/2}, \quad S_c = A A^T = D_r^{1/2} \tilde M_{cc} D_r^{-1/2}
+
+    so they share the (real, non-negative) eigenvalues of ``Mpp``/``Mcc``. ``sia`` solves the *smaller* of
+    ``S_c``/``S_p`` with ``scipy.linalg.eigh`` (top two eigenpairs only) or, above ``dense_limit`` rows, with
+    ``scipy.sparse.linalg.eigsh`` on the sparse operator with the known leading eigenvector
+    ``sqrt(k)`` deflated, and maps back: ``kp = D_c^-1/2 v`` (activity side) or ``kc = D_r^-1/2 u`` and
+    ``kp = D_c^-1 M^T kc`` (area side). Then ``kc = D_r^-1 M kp`` in every case, which is the exact
+    relation ecomplexity uses. This replaces the dense non-symmetric ``numpy.linalg.eig`` of the peers
+    (harvard-growth-lab/py-ecomplexity#45, #48).
+
+Method of reflections (Hidalgo & Hausmann 2009)
+    ``k_r,0 = k_r``, ``k_c,0 = k_c``; ``k_r,n = D_r^-1 M k_c,n-1``, ``k_c,n = D_c^-1 M^T k_r,n-1``.
+    ``steps`` is the number of area-side reflections (the area value is ``k_r,steps``; the activity value
+    ``k_c,steps+1``, the next reflection, as economiccomplexity's 20 iterations give 18 / 19). Even ``steps``
+    are recommended; at any ``steps`` the sign rule below orients the result. As ``steps`` grows the
+    standardised reflections converge to the eigenvector result (tested).
+
+Conventions (``convention=``)
+    ``"sia"`` (default)
+        eigenvector on the largest connected component of the area-activity network; sign such that ECI
+        correlates positively (Pearson) with diversity; ECI and PCI each z-scored on their *own* mean and
+        standard deviation (divisor ``n``).
+    ``"ecomplexity"``
+        reproduces ecomplexity 0.5.3: sign by diversity; ``ECI = (kc - mean(kc)) / sd(kc)``,
+        ``PCI = (kp - mean(kc)) / sd(kc)`` (PCI scaled with **ECI's** moments, so ECI is the mean PCI of an
+        area's present activities), ``sd`` with divisor ``n``.
+    ``"econgeo"``
+        reproduces EconGeo 2.1 ``kci``/``tci``: the transition matrices are **rounded to 4 dp** and solved
+        with a dense ``eig`` (the rounding breaks the symmetry, so this path is dense on purpose);
+        ``KCI = v / sum(v)``, flipped if its Pearson correlation with ``morc(M, steps=20)`` is negative;
+        ``TCI = v / sum(v)``, flipped if its Spearman correlation with ubiquity is positive.
+    ``standardise`` overrides the scaling: ``"n"`` (z-score, divisor n: ecomplexity), ``"n-1"`` (divisor
+    n - 1: R economiccomplexity, Datawheel economic-complexity), ``"sum"`` (``v / sum(v)``: EconGeo) or
+    ``"none"`` (raw signed eigenvector / reflections). ``pci_scale="own" | "eci"`` picks PCI's moments.
+
+Degenerate data (where the peers return all-NaN, py-ecomplexity#22)
+    Areas with diversity 0 and activities with ubiquity 0 are removed before the solve and get NaN
+    with flag ``"no_presence"``; if the remaining bipartite network is disconnected, ECI/PCI are computed
+    on its largest connected component (most nodes) and the rest get NaN with flag ``"disconnected"``:
+    across components the second eigenvector only separates components, it does not rank complexity
+    (EconGeo returns that component indicator silently). The public functions emit at most one warning
+    per call listing what was set aside.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import scipy.linalg
+import scipy.sparse as sp
+import scipy.sparse.csgraph as csgraph
+import scipy.sparse.linalg as spla
+import scipy.stats
+from numpy.typing import ArrayLike, NDArray
+
+from sia.metrics.specialisation import binary_presence, location_quotient
+
+Convention = Literal["sia", "ecomplexity", "econgeo"]
+Standardise = Literal["n", "n-1", "sum", "none"]
+
+FLAG_OK = ""
+FLAG_EMPTY = "empty"  # zero (or all-NaN) input total
+FLAG_NO_PRESENCE = "no_presence"  # diversity / ubiquity 0 (no RCA >= threshold)
+FLAG_DISCONNECTED = "disconnected"  # outside the largest connected component
+FLAG_NAN_INPUT = "nan_input"  # NaN cell(s) treated as 0; value still computed
+
+CONVENTIONS: dict[str, dict[str, str]] = {
+    "sia": {"standardise": "n", "pci_scale": "own"},
+    "ecomplexity": {"standardise": "n", "pci_scale": "eci"},
+    "econgeo": {"standardise": "sum", "pci_scale": "own"},
+}
+
+
+class ComplexityWarning(UserWarning):
+    """Degenerate rows were set aside (one warning per call)."""
+
+
+@dataclass
+class ComplexityResult:
+    """ECI / PCI of one year (or stacked over a leading year axis).
+
+    Attributes
+    ----------
+    eci, pci
+        Scaled values per the convention; NaN for flagged degenerate rows.
+    kc, kp
+        The signed, unscaled area / activity vectors (``kc = D_r^-1 M kp``), as used by COI/COG.
+    diversity, ubiquity
+        ``k_r`` and ``k_c``.
+    area_flag, activity_flag
+        ``""`` when healthy, else one of ``empty``, ``no_presence``, ``disconnected`` (value NaN) or
+        ``nan_input`` (value computed with NaN read as 0).
+    eigenvalue
+        Second-largest eigenvalue of ``Mpp`` (NaN for reflections).
+    n_components
+        Connected components of the area-activity network (after dropping zero rows/columns).
+    """
+
+    eci: NDArray[np.float64]
+    pci: NDArray[np.float64]
+    kc: NDArray[np.float64]
+    kp: NDArray[np.float64]
+    diversity: NDArray[np.float64]
+    ubiquity: NDArray[np.float64]
+    area_flag: NDArray[np.object_]
+    activity_flag: NDArray[np.object_]
+    eigenvalue: NDArray[np.float64] | float = np.nan
+    n_components: NDArray[np.int64] | int = 1
+    method: str = "eigen"
+    convention: str = "sia"
+    notes: list[str] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------------------- inputs
+
+
+def presence_from_values(
+    X: ArrayLike, threshold: float = 1.0
+) -> tuple[NDArray[np.int8], NDArray[np.object_], NDArray[np.object_]]:
+    """Binary presence ``M = 1{LQ >= threshold}`` from values, with input flags.
+
+    NaN cells are read as 0 (the stated intent of ecomplexity, whose chained ``fillna`` fails and wipes out
+    the year). Returns ``(M, area_flag, activity_flag)`` with ``"empty"`` for a zero/all-NaN total and
+    ``"nan_input"`` where a row or column contains NaN cells. Works on ``(..., areas, activities)``.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    nan = np.isnan(X)
+    X0 = np.where(nan, 0.0, X)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        M = binary_presence(location_quotient(X0), threshold)
+    area_flag = np.full(X.shape[:-1], FLAG_OK, dtype=object)
+    act_flag = np.full(X.shape[:-2] + X.shape[-1:], FLAG_OK, dtype=object)
+    area_flag[nan.any(axis=-1)] = FLAG_NAN_INPUT
+    act_flag[nan.any(axis=-2)] = FLAG_NAN_INPUT
+    area_flag[X0.sum(axis=-1) == 0] = FLAG_EMPTY
+    act_flag[X0.sum(axis=-2) == 0] = FLAG_EMPTY
+    return M, area_flag, act_flag
+
+
+def _as_csr(M: ArrayLike | sp.sparray | sp.spmatrix) -> sp.csr_array:
+    if sp.issparse(M):
+        out = sp.csr_array(M, dtype=np.float64)
+    else:
+        out = sp.csr_array(np.asarray(M, dtype=np.float64))
+    out.eliminate_zeros()
+    return out
+
+
+def largest_component(M: sp.csr_array) -> tuple[NDArray[np.bool_], NDArray[np.bool_], int]:
+    """Rows and columns of the largest connected component of the bipartite graph of ``M``.
+
+    Isolated rows/columns (degree 0) are not counted as components. Returns
+    ``(row_mask, col_mask, n_components)``.
+    """
+    n_r, n_c = M.shape
+    row_ok = np.asarray(M.sum(axis=1)).ravel() > 0
+    col_ok = np.asarray(M.sum(axis=0)).ravel() > 0
+    adj = sp.block_array([[sp.csr_array((n_r, n_r)), M], [M.T, sp.csr_array((n_c, n_c))]], format="csr")
+    n, labels = csgraph.connected_components(adj, directed=False)
+    active = np.concatenate([row_ok, col_ok])
+    if not active.any():
+        return np.zeros(n_r, bool), np.zeros(n_c, bool), 0
+    counts = np.bincount(labels[active], minlength=n)
+    n_comp = int((counts > 0).sum())
+    best = int(np.argmax(counts))
+    keep = (labels == best) & active
+    return keep[:n_r], keep[n_r:], n_comp
+
+
+# ----------------------------------------------------------------------------- kernels
+
+
+def _second_eigvec_sym(A: sp.csr_array, lead: NDArray[np.float64], dense_limit: int) -> tuple[NDArray, float]:
+    """Second eigenpair of ``S = A A^T`` (A sparse, rows = the smaller side).
+
+    ``lead`` is the known eigenvector of the eigenvalue 1 (``sqrt(k)``). Dense ``eigh`` with
+    ``subset_by_index`` (top two) when ``A.shape[0] <= dense_limit``; otherwise ``eigsh`` on the operator
+    ``x -> A (A^T x)`` with the leading eigenvector deflated (so ``k=1`` suffices).
+    """
+    n = A.shape[0]
+    if n < 2:
+        return np.full(n, np.nan), np.nan
+    if n <= dense_limit:
+        S = (A @ A.T).toarray()
+        w, v = scipy.linalg.eigh(S, subset_by_index=[n - 2, n - 1], driver="evr")
+        return v[:, 0], float(w[0])
+    q = lead / np.linalg.norm(lead)
+    AT = A.T.tocsr()
+
+    def matvec(x: NDArray) -> NDArray:
+        x = np.ravel(x)
+        x = x - q * (q @ x)
+        y = A @ (AT @ x)
+        return y - q * (q @ y)
+
+    op = spla.LinearOperator((n, n), matvec=matvec, dtype=np.float64)
+    rng = np.random.default_rng(0)
+    v0 = rng.standard_normal(n)
+    w, v = spla.eigsh(op, k=1, which="LA", v0=v0 - q * (q @ v0), tol=1e-13, maxiter=max(20 * n, 2000))
+    return v[:, 0], float(w[0])
+
+
+def _eigen_kp(Ms: sp.csr_array, d: NDArray, u: NDArray, dense_limit: int) -> tuple[NDArray, float]:
+    """Unit-norm second eigenvector ``kp`` of ``Mpp`` on a connected sub-network."""
+    rs = 1.0 / np.sqrt(d)
+    cs = 1.0 / np.sqrt(u)
+    A = sp.csr_array(sp.diags_array(rs) @ Ms @ sp.diags_array(cs))
+    if Ms.shape[0] <= Ms.shape[1]:
+        vec, lam = _second_eigvec_sym(A, np.sqrt(d), dense_limit)
+        kc0 = rs * vec
+        kp = (Ms.T @ kc0) / u
+    else:
+        vec, lam = _second_eigvec_sym(sp.csr_array(A.T), np.sqrt(u), dense_limit)
+        kp = cs * vec
+    nrm = np.linalg.norm(kp)
+    return (kp / nrm if nrm > 0 else kp), lam
+
+
+def _zs(x: NDArray) -> NDArray:
+    sd = x.std()
+    return (x - x.mean()) / sd if sd > 0 else x
+
+
+def _reflections(
+    Ms: sp.csr_array, d: NDArray, u: NDArray, steps: int, renormalise: bool
+) -> tuple[NDArray, NDArray]:
+    """Method of reflections: returns ``(k_r,steps, k_c,steps+1)``.
+
+    With ``renormalise`` each iterate is z-scored. The reflection operators map constants to constants and
+    are linear, so this leaves every z-scored result unchanged while stopping the iterates from collapsing
+    onto the constant vector in floating point (after ~50 raw steps all values agree to machine precision).
+    """
+    MT = sp.csr_array(Ms.T)
+    kr, kcp = d.astype(np.float64), u.astype(np.float64)
+    for _ in range(steps):
+        kr, kcp = (Ms @ kcp) / d, (MT @ kr) / u
+        if renormalise:
+            kr, kcp = _zs(kr), _zs(kcp)
+    return kr, (MT @ kr) / u
+
+
+def morc(M: ArrayLike, steps: int = 20) -> NDArray[np.float64]:
+    """EconGeo's ``morc``: reflections on the area side, min-max rescaled to 0-100 from step 3 on.
+
+    Used only for EconGeo's KCI sign rule. Zero rows/columns must be removed first.
+    """
+    M = np.asarray(M, dtype=np.float64)
+    d, u = M.sum(axis=1), M.sum(axis=0)
+    if steps == 0:
+        return d
+
+    def rescale(x: NDArray) -> NDArray:
+        return (x - np.nanmin(x)) / (np.nanmax(x) - np.nanmin(x)) * 100.0
+
+    city, tech = M @ u / d, M.T @ d / u
+    for i in range(2, steps + 1):
+        c_new, t_new = M @ tech / d, M.T @ city / u
+        city, tech = (c_new, t_new) if i == 2 else (rescale(c_new), rescale(t_new))
+    return city
+
+
+def _econgeo_kci_tci(M: NDArray) -> tuple[NDArray, NDArray]:
+    """EconGeo 2.1 ``kci`` / ``tci`` on a binary matrix without zero rows/columns."""
+    d, u = M.sum(axis=1), M.sum(axis=0)
+    rs, cs = M / d[:, None], M.T / u[:, None]
+
+    def second(T: NDArray) -> NDArray:
+        w, v = np.linalg.eig(np.round(T, 4))
+        order = np.argsort(-w.real, kind="stable")
+        vec = np.real(v[:, order[1]])
+        return vec / vec.sum()
+
+    kci = second(rs @ cs)
+    with np.errstate(invalid="ignore"):
+        if np.corrcoef(kci, morc(M, 20))[0, 1] < 0:
+            kci = -kci
+    tci = second(cs @ rs)
+    rho = scipy.stats.spearmanr(tci, u).statistic
+    if np.isfinite(rho) and rho > 0:
+        tci = -tci
+    return kci, tci
+
+
+def _scale(x: NDArray, ref: NDArray, how: str) -> NDArray:
+    if how == "none":
+        return x
+    if how == "sum":
+        return x / np.sum(ref)
+    ddof = 0 if how == "n" else 1
+    sd = np.std(ref, ddof=ddof)
+    return (x - np.mean(ref)) / sd if sd > 0 else np.full_like(x, np.nan)
+
+
+def _eci_pci_year(
+    M: ArrayLike | sp.sparray | sp.spmatrix,
+    method: str,
+    convention: str,
+    standardise: str,
+    pci_scale: str,
+    steps: int,
+    dense_limit: int,
+    area_flag: NDArray | None,
+    activity_flag: NDArray | None,
+) -> ComplexityResult:
+    Mc = _as_csr(M)
+    n_r, n_c = Mc.shape
+    d = np.asarray(Mc.sum(axis=1)).ravel()
+    u = np.asarray(Mc.sum(axis=0)).ravel()
+    af = np.full(n_r, FLAG_OK, dtype=object) if area_flag is None else np.array(area_flag, dtype=object)
+    cf = np.full(n_c, FLAG_OK, dtype=object) if activity_flag is None else np.array(activity_flag, dtype=object)
+    rmask, cmask, n_comp = largest_component(Mc)
+    af[(d == 0) & (af != FLAG_EMPTY)] = FLAG_NO_PRESENCE
+    cf[(u == 0) & (cf != FLAG_EMPTY)] = FLAG_NO_PRESENCE
+    af[(d > 0) & ~rmask] = FLAG_DISCONNECTED
+    cf[(u > 0) & ~cmask] = FLAG_DISCONNECTED
+    eci = np.full(n_r, np.nan)
+    pci = np.full(n_c, np.nan)
+    kc_full = np.full(n_r, np.nan)
+    kp_full = np.full(n_c, np.nan)
+    lam = np.nan
+    if rmask.sum() >= 2 and cmask.sum() >= 1:
+        Ms = sp.csr_array(Mc[rmask][:, cmask])
+        ds, us = d[rmask], u[cmask]
+        if convention == "econgeo" and method == "eigen":
+            kc, kp = _econgeo_kci_tci(Ms.toarray())
+            e, p = kc, kp
+            if standardise != "sum":
+                e, p = _scale(kc, kc, standardise), _scale(kp, kp if pci_scale == "own" else kc, standardise)
+        else:
+            if method == "eigen":
+                kp, lam = _eigen_kp(Ms, ds, us, dense_limit)
+                kc = (Ms @ kp) / ds
+            elif method == "reflections":
+                kc, kp = _reflections(Ms, ds, us, steps, standardise in ("n", "n-1"))
+            else:
+                raise ValueError(f"method must be 'eigen' or 'reflections', got {method!r}")
+            with np.errstate(invalid="ignore", divide="ignore"):
+                r = np.corrcoef(ds, kc)[0, 1] if ds.std() > 0 and kc.std() > 0 else 1.0
+            s = -1.0 if r < 0 else 1.0
+            kc, kp = s * kc, s * kp
+            e = _scale(kc, kc, standardise)
+            p = _scale(kp, kc if pci_scale == "eci" else kp, standardise)
+        eci[rmask], pci[cmask] = e, p
+        kc_full[rmask], kp_full[cmask] = kc, kp
+    return ComplexityResult(
+        eci=eci, pci=pci, kc=kc_full, kp=kp_full, diversity=d, ubiquity=u, area_flag=af, activity_flag=cf,
+        eigenvalue=lam, n_components=n_comp, method=method, convention=convention,
+    )
+
+
+def _resolve(convention: str, standardise: str | None, pci_scale: str | None) -> tuple[str, str]:
+    if convention not in CONVENTIONS:
+        raise ValueError(f"convention must be one of {sorted(CONVENTIONS)}, got {convention!r}")
+    std = standardise or CONVENTIONS[convention]["standardise"]
+    ps = pci_scale or CONVENTIONS[convention]["pci_scale"]
+    if std not in ("n", "n-1", "sum", "none"):
+        raise ValueError(f"standardise must be 'n', 'n-1', 'sum' or 'none', got {std!r}")
+    if ps not in ("own", "eci"):
+        raise ValueError(f"pci_scale must be 'own' or 'eci', got {ps!r}")
+    return std, ps
+
+
+def degenerate_summary(area_flag: NDArray, activity_flag: NDArray) -> str:
+    """One-line count of flagged rows, e.g. ``'2 area(s) no_presence, 1 activity(ies) disconnected'``."""
+    parts = []
+    for what, flags in (("area(s)", area_flag), ("activity(ies)", activity_flag)):
+        vals, counts = np.unique(np.asarray(flags, dtype=object).ravel().astype(str), return_counts=True)
+        parts += [f"{c} {what} {v}" for v, c in zip(vals, counts, strict=True) if v]
+    return ", ".join(parts)
+
+
+def warn_degenerate(what: str, area_flag: NDArray, activity_flag: NDArray, stacklevel: int = 3) -> None:
+    """Emit the single per-call warning if anything was flagged."""
+    summary = degenerate_summary(area_flag, activity_flag)
+    if summary:
+        warnings.warn(
+            f"{what}: degenerate rows set aside ({summary}); flagged rows hold NaN "
+            "(nan_input rows are computed with NaN read as 0)",
+            ComplexityWarning,
+            stacklevel=stacklevel,
+        )
+
+
+def eci_pci(
+    M: ArrayLike | sp.sparray | sp.spmatrix,
+    *,
+    method: Literal["eigen", "reflections"] = "eigen",
+    convention: Convention = "sia",
+    standardise: Standardise | None = None,
+    pci_scale: Literal["own", "eci"] | None = None,
+    steps: int = 18,
+    dense_limit: int = 2500,
+    area_flag: ArrayLike | None = None,
+    activity_flag: ArrayLike | None = None,
+    warn: bool = True,
+) -> ComplexityResult:
+    """Economic Complexity Index (areas) and Product/activity Complexity Index.
+
+    Formulas, conventions and degenerate-data handling are in the module docstring.
+
+    Parameters
+    ----------
+    M
+        Binary presence ``(areas, activities)`` (dense or scipy sparse) or a dense stack
+        ``(years, areas, activities)``; each year is solved independently.
+    method
+        ``"eigen"`` (symmetric reformulation, exact) or ``"reflections"`` with ``steps`` steps.
+    convention
+        ``"sia"``, ``"ecomplexity"`` or ``"econgeo"``.
+    standardise, pci_scale
+        Override the convention's scaling (``"n"``, ``"n-1"``, ``"sum"``, ``"none"``; ``"own"``/``"eci"``).
+    dense_limit
+        Smaller side up to which the symmetric matrix is solved densely (``eigh``); above it ``eigsh``.
+    area_flag, activity_flag
+        Input flags from :func:`presence_from_values` (kept, extended).
+    warn
+        Emit one :class:`ComplexityWarning` per call when rows were set aside.
+
+    Returns
+    -------
+    ComplexityResult
+        With a leading year axis on every array when ``M`` is 3-D.
+
+    References
+    ----------
+    Hidalgo, C. A. & Hausmann, R. (2009) The building blocks of economic complexity. PNAS 106, 10570-10575.
+    Hausmann, R., Hidalgo, C. A. et al. (2014) The Atlas of Economic Complexity. MIT Press.
+    """
+    std, ps = _resolve(convention, standardise, pci_scale)
+    if not sp.issparse(M) and np.ndim(M) == 3:
+        M3 = np.asarray(M)
+        res = [
+            _eci_pci_year(M3[t], method, convention, std, ps, steps, dense_limit,
+                          None if area_flag is None else np.asarray(area_flag)[t],
+                          None if activity_flag is None else np.asarray(activity_flag)[t])
+            for t in range(M3.shape[0])
+        ]
+        out = ComplexityResult(
+            **{k: np.stack([getattr(r, k) for r in res]) for k in
+               ("eci", "pci", "kc", "kp", "diversity", "ubiquity", "area_flag", "activity_flag")},
+            eigenvalue=np.array([r.eigenvalue for r in res]),
+            n_components=np.array([r.n_components for r in res]),
+            method=method, convention=convention,
+        )
+    else:
+        out = _eci_pci_year(M, method, convention, std, ps, steps, dense_limit, area_flag, activity_flag)
+    if warn:
+        warn_degenerate("eci_pci", out.area_flag, out.activity_flag)
+    return out

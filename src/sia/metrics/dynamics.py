@@ -1,0 +1,244 @@
+"""Change over time: growth, entry and exit, and shift-share decompositions.
+
+Notation: ``X0[..., r, c]`` and ``X1[..., r, c]`` values of area ``r`` in activity ``c`` at the
+start and end of a period; ``N0[..., c]``, ``N1[..., c]`` the reference (e.g. Great Britain) by
+activity, ``N0 = sum_c N0[c]``. Leading axes are batch axes. NaN cells count as 0 in the
+shift-share; in growth rates they propagate.
+"""
+
+from __future__ import annotations
+
+from typing import Literal, NamedTuple
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+
+def _f(a: ArrayLike) -> NDArray[np.float64]:
+    return np.asarray(a, dtype=np.float64)
+
+
+class Growth(NamedTuple):
+    """Absolute change, percentage change and compound annual growth rate."""
+
+    absolute: NDArray[np.float64]
+    percent: NDArray[np.float64]
+    cagr: NDArray[np.float64]
+
+
+ZeroBase = Literal["nan", "econgeo"]
+
+
+def growth(X0: ArrayLike, X1: ArrayLike, periods: float = 1.0, *, zero_base: ZeroBase = "nan") -> Growth:
+    r"""Growth between two dates, element by element.
+
+    .. math::
+
+        \Delta = X_1 - X_0, \qquad
+        g\% = 100\,\frac{X_1 - X_0}{X_0}, \qquad
+        CAGR = \left(\frac{X_1}{X_0}\right)^{1/T} - 1
+
+    with ``T = periods`` (years between the dates). Apply it to cells, to area totals
+    (``X.sum(-1)``) or to activity totals (``X.sum(-2)``). Reference: EconGeo's ``growth_mat``,
+    ``growth_reg``, ``growth_ind`` (which round to 2 dp; nothing is rounded here).
+
+    Parameters
+    ----------
+    zero_base
+        What a zero base ``X0 = 0`` gives for ``percent``: ``"nan"`` (default; undefined) or
+        ``"econgeo"`` (``0 -> 0`` is 0, ``x -> 0`` with ``x > 0`` is ``+inf``, as EconGeo).
+        ``cagr`` is NaN for a zero base under both; a fall to 0 gives ``cagr = -1``.
+        NaN inputs give NaN.
+    """
+    if zero_base not in ("nan", "econgeo"):
+        raise ValueError(f"zero_base must be 'nan' or 'econgeo', got {zero_base!r}")
+    if periods <= 0:
+        raise ValueError(f"periods must be positive, got {periods}")
+    X0, X1 = _f(X0), _f(X1)
+    delta = X1 - X0
+    pos = X0 > 0
+    safe = np.where(pos, X0, 1.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where(pos, 100.0 * delta / safe, np.nan)
+        if zero_base == "econgeo":
+            pct = np.where(X0 == 0, np.where(X1 == 0, 0.0, np.where(X1 > 0, np.inf, np.nan)), pct)
+        ratio = np.where(pos & (X1 >= 0), X1 / safe, np.nan)
+        cagr = np.power(ratio, 1.0 / periods) - 1.0
+    nan_in = np.isnan(X0) | np.isnan(X1)
+    return Growth(delta, np.where(nan_in, np.nan, pct), np.where(nan_in, np.nan, cagr))
+
+
+class EntryExit(NamedTuple):
+    """Entry (0 -> 1) and exit (1 -> 0) events; NaN where the cell was not at risk."""
+
+    entry: NDArray[np.float64]
+    exit: NDArray[np.float64]
+
+
+def entry_exit(M0: ArrayLike, M1: ArrayLike) -> EntryExit:
+    r"""Entry and exit events between two binary presence matrices.
+
+    .. math::
+
+        \text{entry}_{rc} = \begin{cases} 1 & M^0_{rc}=0,\ M^1_{rc}=1 \\ 0 & M^0_{rc}=0,\ M^1_{rc}=0
+        \\ \text{NaN} & M^0_{rc}=1 \end{cases}
+        \qquad
+        \text{exit}_{rc} = \begin{cases} 1 & M^0_{rc}=1,\ M^1_{rc}=0 \\ 0 & M^0_{rc}=1,\ M^1_{rc}=1
+        \\ \text{NaN} & M^0_{rc}=0 \end{cases}
+
+    Reference: Neffke, Henning & Boschma (2011), "How do regions diversify over time?",
+    *Economic Geography* 87(3); EconGeo's ``entry_mat`` / ``exit_mat`` (NA where the cell is not
+    at risk of the event). Both matrices must have the same shape (align labels first).
+    """
+    M0 = np.asarray(M0) != 0
+    M1 = np.asarray(M1) != 0
+    if M0.shape != M1.shape:
+        raise ValueError(f"M0 has shape {M0.shape} but M1 has shape {M1.shape}")
+    entry = np.where(M0, np.nan, M1.astype(np.float64))
+    exit_ = np.where(M0, (~M1).astype(np.float64), np.nan)
+    return EntryExit(entry, exit_)
+
+
+class ShiftShare(NamedTuple):
+    """Shift-share components, each shaped like ``X0``.
+
+    ``change = national_share + industry_mix + competitive_effect`` and
+    ``competitive_effect = homothetic_competitive_effect + allocation_effect``.
+    """
+
+    change: NDArray[np.float64]
+    national_share: NDArray[np.float64]
+    industry_mix: NDArray[np.float64]
+    competitive_effect: NDArray[np.float64]
+    homothetic_competitive_effect: NDArray[np.float64]
+    allocation_effect: NDArray[np.float64]
+
+
+EMZero = Literal["allocation", "nan"]
+
+
+def shift_share(
+    X0: ArrayLike,
+    X1: ArrayLike,
+    N0: ArrayLike | None = None,
+    N1: ArrayLike | None = None,
+    *,
+    em_zero: EMZero = "allocation",
+) -> ShiftShare:
+    r"""Classic (Dunn) and Esteban-Marquillas shift-share decomposition of the change ``X1 - X0``.
+
+    With reference growth rates :math:`g = N_1/N_0 - 1` (all activities) and
+    :math:`g_c = N_{1c}/N_{0c} - 1`:
+
+    .. math::
+
+        NS_{rc} &= X_{0,rc}\, g                                  &\text{(national share)}\\
+        IM_{rc} &= X_{0,rc}\,(g_c - g)                           &\text{(industry mix)}\\
+        CE_{rc} &= X_{1,rc} - X_{0,rc}(1 + g_c)
+                 = X_{0,rc}\,(e_{rc} - g_c)                      &\text{(competitive / regional share)}
+
+    so :math:`NS + IM + CE = X_1 - X_0` exactly (``CE`` is computed in the first form, which
+    is also defined when ``X0 = 0``). Esteban-Marquillas split the competitive effect with the
+    homothetic value :math:`\hat X_{rc} = X_{0,r\cdot}\, N_{0c}/N_0` (the area's size times the
+    reference mix):
+
+    .. math::
+
+        HCE_{rc} = \hat X_{rc}\,(e_{rc} - g_c), \qquad AE_{rc} = (X_{0,rc} - \hat X_{rc})(e_{rc} - g_c),
+
+    with :math:`e_{rc} = X_{1,rc}/X_{0,rc} - 1`; :math:`HCE + AE = CE`.
+
+    References: Dunn (1960), "A statistical and analytical technique for regional analysis",
+    *Papers of the Regional Science Association* 6, 97-112 (and Creamer 1943); Esteban-Marquillas
+    (1972), "A reinterpretation of shift-share analysis", *Regional and Urban Economics* 2(3),
+    249-255. Terminology as Lightcast: national growth effect, industry mix effect, competitive
+    effect.
+
+    Parameters
+    ----------
+    X0, X1
+        ``(..., areas, activities)`` at the start and end.
+    N0, N1
+        Reference values by activity ``(..., activities)``; ``None`` for the totals of ``X0``
+        and ``X1`` over their areas (then the areas are the whole reference).
+    em_zero
+        The Esteban-Marquillas split where ``X0 = 0`` (the area's own growth rate is undefined):
+        ``"allocation"`` (default) puts the whole competitive effect (= ``X1``) into the
+        allocation effect and 0 into the homothetic effect, so ``HCE + AE = CE`` holds in every
+        cell and area totals stay finite; ``"nan"`` gives NaN in both.
+
+    Returns
+    -------
+    ShiftShare
+        Arrays shaped like ``X0``. Zeros: a cell with ``X0 = 0`` has ``NS = IM = 0`` and
+        ``CE = X1``; a cell with ``X0 > 0`` in an activity whose reference start value is 0 has
+        NaN ``IM``, ``CE``, ``HCE``, ``AE`` (no reference growth rate); a zero reference total
+        makes everything but ``change`` NaN.
+    """
+    if em_zero not in ("allocation", "nan"):
+        raise ValueError(f"em_zero must be 'allocation' or 'nan', got {em_zero!r}")
+    X0 = np.nan_to_num(_f(X0), nan=0.0)
+    X1 = np.nan_to_num(_f(X1), nan=0.0)
+    if X0.shape != X1.shape:
+        raise ValueError(f"X0 has shape {X0.shape} but X1 has shape {X1.shape}")
+    N0 = X0.sum(axis=-2) if N0 is None else np.nan_to_num(_f(N0), nan=0.0)
+    N1 = X1.sum(axis=-2) if N1 is None else np.nan_to_num(_f(N1), nan=0.0)
+    if N0.shape[-1] != X0.shape[-1] or N1.shape != N0.shape:
+        raise ValueError(f"reference shapes {N0.shape}, {N1.shape} do not match {X0.shape[-1]} activities")
+    T0 = N0.sum(axis=-1, keepdims=True)
+    T1 = N1.sum(axis=-1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g = np.where(T0 > 0, T1 / np.where(T0 > 0, T0, 1.0) - 1.0, np.nan)[..., None, :]  # (..., 1, 1)
+        gc = np.where(N0 > 0, N1 / np.where(N0 > 0, N0, 1.0) - 1.0, np.nan)[..., None, :]  # (..., 1, C)
+        has = X0 != 0
+        change = X1 - X0
+        ns = np.where(has, X0 * g, 0.0) + 0.0 * g  # keeps NaN when g is undefined
+        im = np.where(has, X0 * (gc - g), 0.0) + 0.0 * g
+        ce = np.where(has, change - X0 * gc, X1) + 0.0 * g
+        hat = X0.sum(axis=-1, keepdims=True) * np.where(T0 > 0, N0 / np.where(T0 > 0, T0, 1.0), np.nan)[..., None, :]
+        rate = np.where(has, ce / np.where(has, X0, 1.0), np.nan)
+        hce = hat * rate
+        ae = (X0 - hat) * rate
+        if em_zero == "allocation":
+            hce = np.where(has, hce, 0.0 * ce)
+            ae = np.where(has, ae, ce)
+    return ShiftShare(change, ns, im, ce, hce, ae)
+
+
+def dynamic_shift_share(
+    X: ArrayLike, N: ArrayLike | None = None, *, em_zero: EMZero = "allocation"
+) -> ShiftShare:
+    r"""Dynamic shift-share: the decomposition of :func:`shift_share` summed over consecutive years.
+
+    .. math:: C^{dyn}_{rc} = \sum_{t=0}^{T-1} C_{rc}(t \to t+1)
+
+    for every component C, with the weights (``X_t``, ``N_t``) updated each year, so the sum of
+    changes telescopes to ``X_T - X_0`` and ``NS + IM + CE = X_T - X_0`` still holds.
+
+    Reference: Barff & Knight (1988), "Dynamic shift-share analysis", *Growth and Change* 19(2),
+    1-10.
+
+    Parameters
+    ----------
+    X
+        ``(..., years, areas, activities)``: consecutive years on axis -3 (at least two).
+    N
+        ``(..., years, activities)`` reference values, or ``None`` for the totals of ``X``.
+
+    Returns
+    -------
+    ShiftShare
+        Arrays ``(..., areas, activities)``. Zeros as :func:`shift_share`, year by year.
+    """
+    X = _f(X)
+    if X.ndim < 3 or X.shape[-3] < 2:
+        raise ValueError(f"X needs at least two years on axis -3, got shape {X.shape}")
+    N = None if N is None else _f(N)
+    parts = shift_share(
+        X[..., :-1, :, :],
+        X[..., 1:, :, :],
+        None if N is None else N[..., :-1, :],
+        None if N is None else N[..., 1:, :],
+        em_zero=em_zero,
+    )
+    return ShiftShare(*(p.sum(axis=-3) for p in parts))

@@ -1,0 +1,174 @@
+"""Proximity, co-occurrence normalisations, density, COI/COG (Atlas form), the opportunity view, and the
+West Midlands case on real BRES data. References: ecomplexity.proximity run in the test, EconGeo golden files
+(tolerance 1e-12 relative, they carry 15 digits), and hand computations written out below."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sia.compute.registry import ComputeRequest, load_all
+from sia.metrics.complexity import presence_from_values
+from sia.metrics.proximity import (
+    coi_cog,
+    cooccurrence,
+    density,
+    normalise_cooccurrence,
+    opportunity_quadrants,
+    outlook,
+    pooled_proximity,
+    proximity,
+    strategic_approach,
+)
+from sia.panel import Panel
+
+ecomplexity = pytest.importorskip("ecomplexity")
+
+
+@pytest.fixture(scope="module")
+def x1(shared_reference):
+    X1 = pd.read_csv(shared_reference("inputs/X1_employment_2020.csv"), index_col=0)
+    X2 = pd.read_csv(shared_reference("inputs/X2_employment_2021.csv"), index_col=0)
+    M1, _, _ = presence_from_values(X1.to_numpy(float))
+    M2, _, _ = presence_from_values(X2.to_numpy(float))
+    return X1, M1, M2
+
+
+def test_min_cond_proximity_equals_ecomplexity(x1):
+    X1, M, _ = x1
+    long = X1.stack().rename("value").reset_index()
+    long.columns = ["area", "activity", "value"]
+    long["year"] = 2020
+    with contextlib.redirect_stdout(io.StringIO()), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        e = ecomplexity.proximity(long, {"time": "year", "loc": "area", "prod": "activity", "val": "value"})
+    ref = e.pivot(index="activity_1", columns="activity_2", values="proximity").reindex(
+        index=X1.columns, columns=X1.columns).to_numpy()
+    np.testing.assert_allclose(proximity(M), ref, rtol=1e-12, atol=0)
+
+
+def test_proximity_golden_file(x1, shared_reference):
+    X1, M, _ = x1
+    g = pd.read_csv(shared_reference("ecomplexity/X1X2_proximity.csv"))
+    g = g[g["year"] == 2020].pivot(index="industry_1", columns="industry_2", values="proximity")
+    np.testing.assert_allclose(proximity(M), g.reindex(index=X1.columns, columns=X1.columns).to_numpy(), rtol=1e-12)
+
+
+def test_econgeo_cooccurrence_and_normalisations(x1, shared_reference):
+    _, M, _ = x1
+    C = cooccurrence(M)
+    gold_c = pd.read_csv(shared_reference("econgeo/X1_cooccurrence.csv"), index_col=0).to_numpy()
+    Cz = C.copy()
+    np.fill_diagonal(Cz, 0)
+    np.testing.assert_array_equal(Cz, gold_c)
+    for method in ("cosine", "prob"):
+        gold = pd.read_csv(shared_reference(f"econgeo/X1_relatedness_{method}.csv"), index_col=0).to_numpy()
+        np.testing.assert_allclose(proximity(M, method), gold, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(normalise_cooccurrence(gold_c, method), gold, rtol=1e-12, atol=1e-15)
+
+
+def test_jaccard_and_association_by_hand(x1):
+    _, M, _ = x1
+    # X1 co-occurrence (diagonal 0): I2-I3 = 2; row sums s = (2, 4, 4, 4, 2); total T = 16
+    jac = proximity(M, "jaccard")
+    assert jac[1, 2] == pytest.approx(2 / (4 + 4 - 2))
+    assoc = proximity(M, "association")
+    assert assoc[1, 2] == pytest.approx(2 * 16 / (4 * 4))
+    assert assoc[0, 4] == pytest.approx(1 * 16 / (2 * 2))
+    asym = proximity(M, "asymmetric")
+    # P(I3 | I2) = C(I2, I3) / k(I2) = 2 / 3
+    assert asym[1, 2] == pytest.approx(2 / 3)
+
+
+def test_density_by_hand(x1):
+    _, M, _ = x1
+    phi = proximity(M)
+    # R1 has I1, I2. phi column I3 = (0, 2/3, 1, 2/3, 0)
+    # with self-proximity: (0 + 2/3) / (0 + 2/3 + 1 + 2/3 + 0) = (2/3) / (7/3) = 2/7
+    d_self = density(M, phi, self_proximity=True)
+    assert d_self[0, 2] == pytest.approx(2 / 7, rel=1e-12)
+    # without: (2/3) / (4/3) = 1/2
+    d_no = density(M, phi, self_proximity=False)
+    assert d_no[0, 2] == pytest.approx(0.5, rel=1e-12)
+    assert np.nanmin(d_no) >= 0 and np.nanmax(d_no) <= 1
+
+
+def test_coi_cog_atlas_form_by_hand(x1):
+    _, M, _ = x1
+    phi = proximity(M)
+    np.fill_diagonal(phi, 0.0)
+    d = density(M, phi, self_proximity=False)
+    pci = np.array([-1.0, 0.5, 1.5, 0.25, -0.75])
+    coi, cog = coi_cog(M, d, phi, pci, form="atlas")
+    r = 0  # R1 lacks I3, I4, I5
+    assert coi[r] == pytest.approx(d[r, 2] * 1.5 + d[r, 3] * 0.25 + d[r, 4] * -0.75, rel=1e-12)
+    c = 3  # COG(R1, I4) = sum over absent j of phi[j, I4] / sum_k phi[j, k] * PCI_j - d(R1, I4) * PCI_I4
+    rs = phi.sum(axis=1)
+    expected = sum(phi[j, c] / rs[j] * pci[j] for j in (2, 3, 4)) - d[r, c] * pci[c]
+    assert cog[r, c] == pytest.approx(expected, rel=1e-12)
+
+
+def test_pooled_proximity(x1):
+    _, M1, M2 = x1
+    np.testing.assert_allclose(pooled_proximity([M1, M2], pool="mean"), (proximity(M1) + proximity(M2)) / 2)
+    C = cooccurrence(M1) + cooccurrence(M2)
+    k = np.diag(C)
+    pooled = pooled_proximity([M1, M2], pool="cooccurrence")
+    assert pooled[1, 2] == pytest.approx(C[1, 2] / max(k[1], k[2]))
+
+
+def test_quadrants_and_strategy_invariants(x1):
+    _, M, _ = x1
+    o = outlook(M)
+    q = opportunity_quadrants(M, o.density, o.complexity.pci)
+    assert ((q == "present") == (M == 1)).all()
+    counts = sum((q == lab).sum(axis=1) for lab in ("strategic", "low_hanging", "long_jump", "low_priority"))
+    np.testing.assert_array_equal(counts, (M == 0).sum(axis=1))
+    s = strategic_approach(np.arange(10.0), np.arange(10.0)[::-1], frontier_share=0.1)
+    assert s[9] == "technological_frontier" and s[0] == "light_touch" and s[8] == "strategic_bets"
+
+
+@pytest.fixture(scope="module")
+def bres(shared_data):
+    df = pd.read_csv(shared_data("employment/bres_nuts2_2013_sic4_employment_2015_2018.csv.gz"),
+                     dtype={"SIC4": str})
+    frame = df.rename(columns={"geo_cd": "area", "SIC4": "activity"})[["area", "activity", "year", "value"]]
+    return df, Panel.from_frame(frame, measure="employment", unit="jobs")
+
+
+def test_west_midlands_density_and_quadrants(bres):
+    df, panel = bres
+    reg = load_all()
+    req = ComputeRequest(panel, years=(2018,), params={})
+    opp = reg["opportunities"].compute(req)
+    wm = opp[opp["area"].isin(["UKG1", "UKG2", "UKG3"])]
+    assert len(wm) == 3 * len(panel.activities)
+    dens = wm["density"].dropna()
+    assert ((dens >= 0) & (dens <= 1)).all()
+    for area, g in wm.groupby("area"):
+        absent = (g["present"] == 0) & g["density"].notna() & g["pci"].notna()
+        quad = g.loc[absent, "quadrant"]
+        assert quad.isin(["strategic", "low_hanging", "long_jump", "low_priority"]).all(), area
+        assert len(quad) == absent.sum() and len(quad) > 100
+    # one density value by hand, from the raw file: UKG3 (West Midlands met.), SIC 2511, no self-proximity
+    y = df[df["year"] == 2018].pivot_table(index="geo_cd", columns="SIC4", values="value", aggfunc="sum",
+                                           fill_value=0.0)
+    y = y.reindex(columns=list(panel.activities), fill_value=0.0)
+    lq = (y.div(y.sum(axis=1), axis=0)) / (y.sum(axis=0) / y.to_numpy().sum())
+    M = (lq.fillna(0) >= 1).astype(float)
+    k = M.sum(axis=0)
+    c = "2511"
+    co = M.T @ M[c]  # areas having both c and j
+    phi_c = co / np.maximum(k, k[c])
+    phi_c[c] = 0.0
+    expected = float((M.loc["UKG3"] * phi_c).sum() / phi_c.sum())
+    got = wm[(wm["area"] == "UKG3") & (wm["activity"] == c)]["density"].item()
+    assert got == pytest.approx(expected, rel=1e-12)
+    dens_tbl = reg["density"].compute(req)
+    same = dens_tbl[(dens_tbl["area"] == "UKG3") & (dens_tbl["activity"] == c)]["density"].item()
+    assert same == pytest.approx(expected, rel=1e-12)
