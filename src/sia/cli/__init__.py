@@ -26,7 +26,8 @@ COMMAND_MODULES = (
     "sia.cli.records",     # panel from-records
     "sia.cli.serve",       # serve (consultation app)
     "sia.cli.fetch",       # fetch (live NOMIS / ONS)
-    "sia.cli.audit",       # audit, report
+    "sia.cli.audit",       # audit
+    "sia.cli.report",      # report
 )
 
 for _name in COMMAND_MODULES:

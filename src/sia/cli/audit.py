@@ -51,7 +51,7 @@ def audit(
         _print_framework(result)
     console.print(f"audit written to {output} in {time.perf_counter() - started:.1f} s (data root {root})")
     if report:
-        _build_report(output)
+        _build_report(output, root)
 
 
 def _print_framework(result: object) -> None:
@@ -69,14 +69,13 @@ def _print_framework(result: object) -> None:
         console.print(t)
 
 
-def _build_report(outdir: Path) -> None:
-    try:
-        from sia.report import build_report
-    except ImportError as exc:  # the report extra is not installed
-        console.print(f"[red]error:[/] the report needs plotly: {exc}")
-        raise typer.Exit(2) from exc
-    res = build_report(outdir, outdir / "report.html", xlsx_path=outdir / "report.xlsx")
-    console.print(f"report written to {getattr(res, 'html_path', outdir / 'report.html')}")
+def _build_report(outdir: Path, data_root: Path) -> None:
+    """``--report``: the HTML report and workbook, with maps from the data root's boundaries if present."""
+    from sia.cli.report import run_report
+
+    boundaries = data_root / "boundaries"
+    run_report(outdir, outdir / "report.html", xlsx=outdir / "report.xlsx",
+               boundaries=boundaries if boundaries.is_dir() else None)
 
 
 def register(app: typer.Typer) -> None:

@@ -1,0 +1,221 @@
+"""``build_report``: audit output directory -> HTML report (+ workbook, + static images)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from sia.report import charts as ch
+from sia.report.diagram import framework_svg
+from sia.report.html import ScaleSection, render_html
+from sia.report.loader import AuditOutput, load_audit
+from sia.report.maps import Boundary, map_charts
+from sia.report.static import StaticExportUnavailable, export_static
+from sia.report.workbook import write_workbook
+
+
+@dataclass
+class ReportResult:
+    """What :func:`build_report` wrote.
+
+    Attributes
+    ----------
+    html_path
+        The HTML report.
+    xlsx_path
+        The workbook, or ``None``.
+    static_files
+        Images written (empty when static export was not asked for or was skipped).
+    charts
+        Keys of every chart in the report.
+    n_maps
+        Number of choropleths drawn.
+    notes
+        Everything left out and why (missing tables, maps skipped, static export skipped, rows not plotted).
+    html_bytes
+        Size of the HTML file.
+    """
+
+    html_path: Path
+    xlsx_path: Path | None = None
+    static_files: list[Path] = field(default_factory=list)
+    charts: list[str] = field(default_factory=list)
+    n_maps: int = 0
+    notes: list[str] = field(default_factory=list)
+    html_bytes: int = 0
+
+
+def ordered_scales(scales: pd.DataFrame) -> pd.DataFrame:
+    """Scales in hierarchy order: each root (no parent in the table) followed depth-first by its children."""
+    ids = scales["scale"].tolist()
+    parent = {s: (p if isinstance(p, str) and p in ids else "") for s, p in zip(ids, scales["parent"], strict=True)}
+    order: list[str] = []
+
+    def visit(s: str) -> None:
+        if s in order:
+            return
+        order.append(s)
+        for child in ids:
+            if parent[child] == s:
+                visit(child)
+
+    for s in ids:
+        if parent[s] == "":
+            visit(s)
+    order += [s for s in ids if s not in order]  # cycles: keep table order
+    return scales.set_index("scale").loc[order].reset_index()
+
+
+def collect_charts(
+    audit: AuditOutput,
+    *,
+    boundaries_dir: Path | None = None,
+    boundary_files: Mapping[str, Path] | None = None,
+) -> tuple[list[ScaleSection], dict[str, list[ch.Chart]], list[Boundary], list[str], list[str]]:
+    """Build every chart of the report.
+
+    Returns ``(per-scale sections, global charts by section, boundaries used, map notes, report notes)``.
+    """
+    t = audit.tables
+    scales, themes, evidence, framework, ranking = (t["scales"], t["themes"], t["evidence"], t["framework"],
+                                                    t["ranking"])
+    notes = [f"Table '{name}' was not written by the audit: its section is left out." for name in audit.missing_tables]
+    positions = None
+    if t.get("relatedness_edges") is not None and t.get("clusters") is not None:
+        positions = ch.network_positions(t["relatedness_edges"], t["clusters"]["activity"].tolist())
+    comp = t.get("complementarity")
+    sections: list[ScaleSection] = []
+    for row in ordered_scales(scales).itertuples(index=False):
+        s, name = str(row.scale), str(row.name)
+        sec = ScaleSection(scale=s, name=name)
+        sec.diagram = framework_svg(framework, themes, s, name)
+        sec.charts["strengths"] = [ch.bubble_chart(evidence, framework, themes, s, name)]
+        sec.charts["priorities"] = [ch.ranking_chart(ranking, framework, themes, s, name)]
+        opp = []
+        if t.get("opportunities") is not None:
+            opp.append(ch.opportunity_chart(t["opportunities"], s, name))
+        if positions is not None:
+            opp.append(ch.network_chart(t["relatedness_edges"], t["clusters"], t.get("opportunities"), s, name,
+                                        positions))
+        sec.charts["opportunities"] = opp
+        if not opp:
+            sec.notes["opportunities"] = "The audit wrote no opportunities or relatedness tables."
+        if t.get("innovation") is not None and (t["innovation"]["scale"] == s).any():
+            sec.charts["innovation"] = [ch.innovation_chart(t["innovation"], s, name)]
+        else:
+            sec.notes["innovation"] = "No science and innovation indicators at this scale."
+        sec.charts["business"] = [ch.business_base_chart(evidence, themes, s, name),
+                                  ch.footprint_chart(evidence, themes, s, name)]
+        if comp is not None and (comp["parent"] == s).any():
+            sec.charts["complementarity"] = [ch.alignment_heatmap(comp, themes, scales, s),
+                                             ch.contributions_chart(comp, themes, scales, s)]
+        if t.get("stability") is not None and (t["stability"]["scale"] == s).any():
+            sec.charts["stability"] = [ch.stability_chart(t["stability"], themes, s, name),
+                                       ch.rank_interval_chart(t["stability"], themes, s, name)]
+        else:
+            sec.notes["stability"] = "The audit wrote no rank stability for this scale."
+        sections.append(sec)
+    global_charts: dict[str, list[ch.Chart]] = {"heatmap": [ch.themes_heatmap(evidence, themes, scales, "lq")]}
+    if t.get("supply") is not None:
+        global_charts["supply"] = [ch.supply_multipliers_chart(t["supply"], themes),
+                                   ch.supply_embeddedness_chart(t["supply"], themes)]
+    else:
+        global_charts["supply"] = []
+    boundaries: list[Boundary] = []
+    map_notes: list[str] = []
+    if t.get("maps") is not None:
+        maps, boundaries, map_notes = map_charts(t["maps"], boundaries_dir=boundaries_dir,
+                                                 boundary_files=boundary_files)
+        global_charts["maps"] = maps
+    else:
+        global_charts["maps"] = []
+        map_notes = ["Maps skipped: the audit wrote no maps table."]
+    for sec in sections:
+        for charts in sec.charts.values():
+            notes += [f"{c.title}: {n}" for c in charts for n in c.notes]
+    notes += [f"{c.title}: {n}" for cs in global_charts.values() for c in cs for n in c.notes]
+    return sections, global_charts, boundaries, map_notes, notes
+
+
+def build_report(
+    outdir: str | Path,
+    html_path: str | Path,
+    *,
+    xlsx_path: str | Path | None = None,
+    static_dir: str | Path | None = None,
+    boundaries_dir: str | Path | None = None,
+    boundary_files: Mapping[str, str | Path] | None = None,
+    static_formats: tuple[str, ...] = ("png", "svg"),
+    title: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ReportResult:
+    """Build the report of an audit output directory.
+
+    Parameters
+    ----------
+    outdir
+        Output directory of ``sia audit`` (``docs/audit-output.md``).
+    html_path
+        The self-contained HTML file to write.
+    xlsx_path
+        Optional Excel workbook (one sheet per table, README and provenance sheets).
+    static_dir
+        Optional directory for PNG/SVG images of every chart (needs Chromium; skipped with a note
+        when there is none).
+    boundaries_dir
+        Directory of boundary GeoJSON files (e.g. ``../shared/data/boundaries``); maps are skipped
+        with a note when neither this nor ``boundary_files`` is given.
+    boundary_files
+        Map level (``LAD``, ``ITL3``...) -> a user's own GeoJSON file for that level.
+    static_formats
+        Image formats for ``static_dir``.
+    title
+        Report title (default: the config's ``title``).
+    progress
+        Optional callback receiving a short message at each step.
+
+    Returns
+    -------
+    ReportResult
+
+    Raises
+    ------
+    sia.report.loader.ReportInputError
+        When the audit output does not follow the contract.
+    sia.report.maps.BoundaryError
+        When a user-supplied GeoJSON file is unusable.
+    """
+    say = progress or (lambda _msg: None)
+    say("reading the audit output")
+    audit = load_audit(outdir)
+    say("building charts and maps")
+    files = {k: Path(v) for k, v in (boundary_files or {}).items()}
+    sections, global_charts, boundaries, map_notes, notes = collect_charts(
+        audit, boundaries_dir=Path(boundaries_dir) if boundaries_dir is not None else None, boundary_files=files)
+    notes = list(notes) + list(map_notes)
+    result = ReportResult(html_path=Path(html_path))
+    if static_dir is not None:
+        say("writing static images")
+        all_charts = [c for s in sections for cs in s.charts.values() for c in cs]
+        all_charts += [c for cs in global_charts.values() for c in cs]
+        try:
+            result.static_files = export_static(all_charts, static_dir, formats=static_formats)
+        except StaticExportUnavailable as exc:
+            notes.append(f"Static images skipped: {exc}")
+    say("rendering HTML")
+    html = render_html(audit, sections, global_charts, boundaries=boundaries, map_notes=map_notes,
+                       report_notes=notes, title=title)
+    result.html_path.parent.mkdir(parents=True, exist_ok=True)
+    result.html_path.write_text(html, encoding="utf-8")
+    result.html_bytes = result.html_path.stat().st_size
+    if xlsx_path is not None:
+        say("writing the workbook")
+        result.xlsx_path = write_workbook(audit, xlsx_path, boundaries=boundaries)
+    result.charts = [c.key for s in sections for cs in s.charts.values() for c in cs]
+    result.charts += [c.key for cs in global_charts.values() for c in cs]
+    result.n_maps = len(global_charts.get("maps", []))
+    result.notes = notes
+    return result
