@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Run the whole test suite. Used by the README's test command and by .ci/run.
+# Run the whole test suite with the project's virtualenv (after `bash scripts/setup.sh --dev`).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-python -m pytest -q -p no:cacheprovider "$@"
+exec .venv/bin/python -m pytest -q -p no:cacheprovider "$@"
