@@ -7,12 +7,13 @@ files are resolved against the data root: ``--data-dir``, else ``$SIA_SHARED_DAT
 
 from __future__ import annotations
 
-import os
 import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from sia.paths import find_shared_data
 
 CRITERIA = (
     "strength",  # LQ against the reference
@@ -202,19 +203,9 @@ def load_config(path: str | Path) -> AuditConfig:
 
 
 def find_data_root(data_dir: str | Path | None, config_path: str | Path | None = None) -> Path:
-    """The folder evidence paths are relative to (see the module docstring for the order)."""
-    tried: list[str] = []
-    candidates: list[Path] = []
-    if data_dir:
-        candidates.append(Path(data_dir))
-    elif os.environ.get("SIA_SHARED_DATA"):
-        candidates.append(Path(os.environ["SIA_SHARED_DATA"]))
-    else:
-        candidates.append(Path.cwd().parent / "shared" / "data")
-        if config_path is not None:
-            candidates.append(Path(config_path).resolve().parent)
-    for c in candidates:
-        tried.append(str(c))
-        if c.is_dir():
-            return c
-    raise ConfigError("no data root found (tried " + ", ".join(tried) + "); pass --data-dir or set SIA_SHARED_DATA")
+    """The folder evidence paths are relative to: ``--data-dir``, else the rule of :mod:`sia.paths`."""
+    try:
+        return find_shared_data(data_dir)
+    except FileNotFoundError as exc:
+        where = f" for {config_path}" if config_path else ""
+        raise ConfigError(f"no data root{where}: {exc}") from exc

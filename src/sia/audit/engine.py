@@ -50,6 +50,7 @@ from sia.metrics.clusters import backbone, label_clusters, partition_stability, 
 from sia.metrics.proximity import opportunity_quadrants, proximity
 from sia.metrics.specialisation import binary_presence, location_quotient, lq_confidence_interval
 from sia.panel import Panel
+from sia.sources.errors import sha256
 
 Progress = Callable[[str], None]
 
@@ -111,14 +112,6 @@ class AuditResult:
     framework_by_scale: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 class _Inputs:
     """Evidence files, loaded once, with the manifest entry of each."""
 
@@ -147,7 +140,7 @@ class _Inputs:
         prov = panel.provenance[0] if panel is not None and panel.provenance else None
         self.entries[key] = {
             "path": str(path.relative_to(self.root)) if path.is_relative_to(self.root) else str(path),
-            "sha256": prov.checksum.removeprefix("sha256:") if prov and prov.checksum else _sha256(path),
+            "sha256": prov.checksum.removeprefix("sha256:") if prov and prov.checksum else sha256(path),
             "table": prov.table if prov else "",
             "vintage": prov.vintage if prov else "",
             "licence": prov.licence if prov else "",

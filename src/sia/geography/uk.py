@@ -36,12 +36,12 @@ Sheffield City Region) are not, because no published ``LEP20CD1/LEP20CD2`` looku
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
 
 from sia.geography.core import Geography
+from sia.paths import find_shared_data as _find_shared_data
 
 __all__ = ["MIDLANDS_ENGINE_LEPS", "WMCA_CONSTITUENT_LADS", "find_shared_data", "uk"]
 
@@ -75,36 +75,14 @@ ITL_LOOKUP = "lad23_lau121_itl321_itl221_itl121_uk_lookup.csv"
 
 
 def find_shared_data(data_dir: str | Path | None = None) -> Path:
-    """Locate the shared data folder (the one holding ``geography/``).
-
-    Order: ``data_dir``; ``$SIA_SHARED_DATA``; ``../shared/data`` relative to the working directory;
-    a ``shared/data`` folder beside any ancestor of the installed package.
+    """Locate the shared data folder (the one holding ``geography/``); see :func:`sia.paths.find_shared_data`.
 
     Raises
     ------
     FileNotFoundError
         Naming every place looked at and how to point at the data.
     """
-    tried: list[Path] = []
-    if data_dir is not None:
-        candidates = [Path(data_dir)]
-    else:
-        candidates = []
-        env = os.environ.get("SIA_SHARED_DATA")
-        if env:
-            candidates.append(Path(env))
-        candidates.append(Path.cwd().parent / "shared" / "data")
-        candidates += [p / "shared" / "data" for p in Path(__file__).resolve().parents]
-    for c in candidates:
-        tried.append(c)
-        if (c / "geography" / ITL_LOOKUP).is_file():
-            return c
-    raise FileNotFoundError(
-        "shared geography data not found (looked for geography/" + ITL_LOOKUP + " under: "
-        + ", ".join(str(t) for t in tried)
-        + "). Pass data_dir=..., set SIA_SHARED_DATA to the shared data folder, or run from a directory "
-        "whose ../shared/data holds it."
-    )
+    return _find_shared_data(data_dir, required=f"geography/{ITL_LOOKUP}")
 
 
 def _read(path: Path, **kw: object) -> pd.DataFrame:
