@@ -62,3 +62,18 @@ def shared_reference() -> Callable[[str], Path]:
         return path
 
     return find
+
+
+@pytest.fixture(scope="session")
+def example_audit(shared_data: Callable[[str], Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Output directory of the Midlands Engine example audit on the shared data, run once per session."""
+    from typer.testing import CliRunner
+
+    from sia.cli import app
+
+    root = shared_data("employment/bres_itl2_sic5_employment_2015_2021.csv.gz").parents[1]
+    out = tmp_path_factory.mktemp("example-audit") / "midlands-engine"
+    res = CliRunner().invoke(app, ["audit", str(REPO / "examples" / "midlands-engine.toml"), "-o", str(out),
+                                   "--data-dir", str(root), "--quiet"])
+    assert res.exit_code == 0, res.output
+    return out

@@ -110,10 +110,8 @@ def _run(config: Path, out: Path, root: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def example_out(shared_data: Callable[[str], Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("audit") / "me"
-    _run(EXAMPLE, out, _data_root(shared_data))
-    return out
+def example_out(example_audit: Path) -> Path:
+    return example_audit
 
 
 @pytest.fixture(scope="module")

@@ -1,8 +1,9 @@
 """End-to-end: build the report and open it in headless Debian chromium (Playwright, no browser download).
 
-The audit output defaults to the SYNTHETIC one of ``tests/report_fixtures.py``. Point
-``SIA_REPORT_TEST_OUTDIR`` at a real ``sia audit`` output directory (e.g. the Midlands Engine example)
-to run the same checks on it. Boundaries come from ``$SIA_SHARED_DATA/boundaries`` (or
+Every check runs twice: on the Midlands Engine example audit run on the shared data (the
+``example_audit`` fixture of ``conftest.py``) and on the SYNTHETIC audit of ``tests/report_fixtures.py``,
+which exercises every map level. ``SIA_REPORT_TEST_OUTDIR`` replaces the example by another real
+``sia audit`` output directory. Boundaries come from ``$SIA_SHARED_DATA/boundaries`` (or
 ``../shared/data/boundaries``); without them the maps are expected to be skipped with a note.
 The screenshot is saved under ``test-artifacts/`` (gitignored).
 """
@@ -40,12 +41,17 @@ def _boundaries_dir() -> Path | None:
     return root / "boundaries" if (root / "boundaries").is_dir() else None
 
 
-@pytest.fixture(scope="module")
-def report(tmp_path_factory: pytest.TempPathFactory) -> ReportResult:
-    outdir = os.environ.get("SIA_REPORT_TEST_OUTDIR")
-    audit_dir = Path(outdir) if outdir else write_synthetic_audit(tmp_path_factory.mktemp("audit"))
+@pytest.fixture(scope="module", params=["midlands-engine", "synthetic"])
+def report(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> ReportResult:
+    if request.param == "synthetic":
+        audit_dir = write_synthetic_audit(tmp_path_factory.mktemp("audit"))
+    else:
+        outdir = os.environ.get("SIA_REPORT_TEST_OUTDIR")
+        audit_dir = Path(outdir) if outdir else request.getfixturevalue("example_audit")
     html = tmp_path_factory.mktemp("report") / "report.html"
-    return build_report(audit_dir, html, boundaries_dir=_boundaries_dir())
+    result = build_report(audit_dir, html, boundaries_dir=_boundaries_dir())
+    result.kind = request.param  # type: ignore[attr-defined]
+    return result
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +101,7 @@ def test_report_is_offline_and_self_contained(report: ReportResult) -> None:
     assert text.count("Plotly.newPlot") >= 1
     assert '<script src="http' not in text and "<link " not in text and "@import" not in text
     assert "window.PlotlyGeoAssets" in text.split("<script>", 2)[1]  # the stub precedes plotly.js
-    assert report.html_bytes < 9_000_000  # plotly.js (4.6 MB) once + figures
+    assert report.html_bytes < 12_000_000  # plotly.js (4.6 MB) once + figures + the data tables behind them
 
 
 def test_opens_without_errors_or_network_and_renders_first_scale(session) -> None:
@@ -117,7 +123,7 @@ def test_maps_draw_every_area(session, report: ReportResult) -> None:
     assert len(maps) == report.n_maps >= 1
     for key, n_paths in maps:
         assert n_paths > 0, key
-    if not os.environ.get("SIA_REPORT_TEST_OUTDIR"):  # synthetic: 6 ITL2, 25 ITL3, 42 LAD areas
+    if report.kind == "synthetic":  # type: ignore[attr-defined]  # 6 ITL2, 25 ITL3, 42 LAD areas
         assert sorted(n for _, n in maps) == [6, 25, 42]
     assert problems == []
 
@@ -152,7 +158,7 @@ def test_data_tables_open_and_screenshot(session) -> None:
     details.locator("summary").click()
     assert details.locator("table.data").is_visible()
     ARTIFACTS.mkdir(exist_ok=True)
-    shot = ARTIFACTS / "report-e2e.png"
+    shot = ARTIFACTS / f"report-e2e-{page.evaluate('document.body.dataset.scale')}.png"
     page.evaluate("window.scrollTo(0, 0)")
     page.screenshot(path=str(shot), full_page=True)
     assert shot.stat().st_size > 50_000 and shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

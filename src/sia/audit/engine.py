@@ -508,7 +508,8 @@ def run_audit(cfg: AuditConfig, *, data_root: Path, progress: Progress | None = 
         "clusters": _clusters(cluster_table, sic),
         "innovation": innovation,
         "supply": pd.DataFrame(supply_rows),
-        "maps": _maps(emp, emp_panel, geo, lad, themes, latest),
+        "maps": _maps(emp_panel, geo, lad, themes, _map_themes(themes, side_rows, scales), latest,
+                      frozenset().union(*(s.lads for s in scales)), {u for us in emp_scales.values() for u in us}),
     }
     manifest = _manifest(cfg, inputs, scales, themes)
     framework_by_scale = {
@@ -988,40 +989,36 @@ def _clusters(table: pd.DataFrame, sic: Classification) -> pd.DataFrame:
     return out[["activity", "activity_name", "cluster", "cluster_label", "stability"]]
 
 
-def _maps(emp, panel: Panel | None, geo: Geography, lad, themes: list[Theme], latest: int) -> pd.DataFrame:
+def _map_themes(themes: list[Theme], side_rows: list[dict[str, object]], scales: list[ScaleInfo]) -> set[str]:
+    """Themes worth a map: the framework of the first (widest) scale."""
+    return {str(r["theme"]) for r in side_rows if r["scale"] == scales[0].id and r["role"]}
+
+
+def _maps(panel: Panel | None, geo: Geography, lad, all_themes: list[Theme], chosen: set[str], latest: int,
+          lads: frozenset[str], itl2_units: set[str]) -> pd.DataFrame:
+    """Choropleth indicators for the audit's own area: LAD GVA and GVA LQ of the top scale's framework
+    themes; ITL2 employment LQ of the same themes (areas the audit covers only)."""
     rows = []
+    picked = [(i, t) for i, t in enumerate(all_themes) if t.id in chosen]
+    themes = [t for _, t in picked]
     if lad is not None and latest in lad.years:
         yl = lad.years.index(latest)
         ref_share = lad.theme_gva[yl].sum(axis=0) / lad.total_gva[yl].sum()
         for l_i, code in enumerate(lad.lads):
+            if code not in lads:
+                continue
             try:
                 name = geo.area(code).name
             except LookupError:
                 name = ""
-            rows.append(
-                {
-                    "level": "LAD",
-                    "area": code,
-                    "area_name": name,
-                    "indicator": "gva_total",
-                    "value": lad.total_gva[yl, l_i],
-                    "year": latest,
-                }
-            )
             tot = lad.total_gva[yl, l_i]
-            for t_i, t in enumerate(themes):
+            rows.append({"level": "LAD", "area": code, "area_name": name, "indicator": "gva_total", "value": tot,
+                         "year": latest})
+            for t_i, t in picked:
                 v = (lad.theme_gva[yl, l_i, t_i] / tot) / ref_share[t_i] if tot > 0 and ref_share[t_i] > 0 else np.nan
-                rows.append(
-                    {
-                        "level": "LAD",
-                        "area": code,
-                        "area_name": name,
-                        "indicator": f"gva_lq:{t.id}",
-                        "value": v,
-                        "year": latest,
-                    }
-                )
-    if panel is not None:
+                rows.append({"level": "LAD", "area": code, "area_name": name, "indicator": f"gva_lq:{t.id}",
+                             "value": v, "year": latest})
+    if panel is not None and themes:
         X = np.nan_to_num(panel.matrix(latest))
         mem = theme_membership(themes, panel.activities).matrix.toarray()
         T = X @ mem.T
@@ -1029,17 +1026,12 @@ def _maps(emp, panel: Panel | None, geo: Geography, lad, themes: list[Theme], la
         ref = T.sum(axis=0) / tot.sum()
         names = panel.data["area_name"].values if "area_name" in panel.data.coords else [""] * len(panel.areas)
         for a_i, code in enumerate(panel.areas):
+            if code not in itl2_units:
+                continue
             for t_i, t in enumerate(themes):
-                rows.append(
-                    {
-                        "level": "ITL2",
-                        "area": code,
-                        "area_name": str(names[a_i]),
-                        "indicator": f"employment_lq:{t.id}",
-                        "value": (T[a_i, t_i] / tot[a_i]) / ref[t_i],
-                        "year": latest,
-                    }
-                )
+                rows.append({"level": "ITL2", "area": code, "area_name": str(names[a_i]),
+                             "indicator": f"employment_lq:{t.id}", "value": (T[a_i, t_i] / tot[a_i]) / ref[t_i],
+                             "year": latest})
     return pd.DataFrame(rows, columns=["level", "area", "area_name", "indicator", "value", "year"])
 
 

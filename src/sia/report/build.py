@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from sia.report import charts as ch
@@ -69,6 +70,30 @@ def ordered_scales(scales: pd.DataFrame) -> pd.DataFrame:
     return scales.set_index("scale").loc[order].reset_index()
 
 
+def _has_data(chart: ch.Chart) -> bool:
+    """Whether any trace of the chart has a finite value to draw (a scale may lack a source entirely)."""
+    for trace in chart.figure.data:
+        for attr in ("x", "z", "values", "locations"):
+            values = getattr(trace, attr, None)
+            if values is None:
+                continue
+            arr = np.asarray(values, dtype=object).ravel()
+            if any(v is not None and not (isinstance(v, float) and np.isnan(v)) for v in arr):
+                return True
+    return False
+
+
+def _drop_empty(sec: ScaleSection) -> None:
+    """Leave out charts with nothing to draw at this scale, and say so in the section's notes."""
+    for key, charts in list(sec.charts.items()):
+        kept = [c for c in charts if _has_data(c)]
+        dropped = [c for c in charts if c not in kept]
+        if dropped:
+            sec.charts[key] = kept
+            text = "; ".join(f"{c.title}: no data at this scale" for c in dropped)
+            sec.notes[key] = f"{sec.notes[key]} {text}" if sec.notes.get(key) else text
+
+
 def collect_charts(
     audit: AuditOutput,
     *,
@@ -117,6 +142,7 @@ def collect_charts(
                                        ch.rank_interval_chart(t["stability"], themes, s, name)]
         else:
             sec.notes["stability"] = "The audit wrote no rank stability for this scale."
+        _drop_empty(sec)
         sections.append(sec)
     global_charts: dict[str, list[ch.Chart]] = {"heatmap": [ch.themes_heatmap(evidence, themes, scales, "lq")]}
     if t.get("supply") is not None:

@@ -128,21 +128,28 @@ def bubble_chart(
     if y is None:
         has_growth = evidence[(evidence["scale"] == scale) & (evidence["indicator"] == "growth_pct")]["value"].notna()
         y = "growth_pct" if has_growth.any() else "competitive_effect"
-    y_title = ("Employment growth, base to latest year (%)" if y == "growth_pct"
+    here = evidence[(evidence["scale"] == scale) & (evidence["indicator"] == "jobs")]["value"]
+    size = "jobs" if here.notna().any() else "gva"  # scales with no employment evidence: GVA-based bubbles
+    measure = "employment" if size == "jobs" else "GVA (current prices)"
+    y_title = (f"{measure.capitalize()} growth, base to latest year (%)" if y == "growth_pct"
                else "Shift-share competitive effect (jobs)")
-    wide = _evidence_wide(evidence, scale, ["lq", "jobs", y])
+    wide = _evidence_wide(evidence, scale, ["lq", size, y])
     roles = framework[framework["scale"] == scale].set_index("theme")["role"]
     wide["role"] = roles.reindex(wide.index).fillna("")
     wide["name"] = [names.get(t, t) for t in wide.index]
-    ok = wide[["lq", y, "jobs"]].notna().all(axis=1)
+    ok = wide[["lq", y, size]].notna().all(axis=1)
     notes = []
+    if size == "gva":
+        notes.append(f"{scale_name}: no employment evidence at this scale; bubbles are GVA (GBP million), "
+                     "the LQ is a GVA location quotient without an interval")
     if (~ok).any():
-        notes.append(f"{int((~ok).sum())} theme(s) not plotted for lack of LQ, {y} or jobs: "
+        notes.append(f"{int((~ok).sum())} theme(s) not plotted for lack of LQ, {y} or {size}: "
                      + ", ".join(wide.index[~ok]))
     shown = wide[ok]
     fig = go.Figure()
-    max_jobs = float(shown["jobs"].max()) if len(shown) else 1.0
-    sizeref = 2.0 * max_jobs / (48.0**2)
+    max_size = float(shown[size].max()) if len(shown) else 1.0
+    sizeref = 2.0 * max_size / (48.0**2)
+    unit = "jobs" if size == "jobs" else "GBP m GVA"
     for role in ("market-driven priority", "enabling competency", ""):
         part = shown[shown["role"] == role]
         if part.empty:
@@ -150,13 +157,13 @@ def bubble_chart(
         fig.add_trace(go.Scatter(
             x=part["lq"], y=part[y], mode="markers+text", name=ROLE_LABELS[role],
             text=part["name"], textposition="top center", textfont={"size": 10},
-            marker={"size": part["jobs"], "sizemode": "area", "sizeref": sizeref, "sizemin": 4,
+            marker={"size": part[size], "sizemode": "area", "sizeref": sizeref, "sizemin": 4,
                     "color": ROLE_COLOURS[role], "opacity": 0.75, "line": {"width": 1, "color": "#333"}},
             error_x={"type": "data", "symmetric": False, "array": part["lq_high"] - part["lq"],
                      "arrayminus": part["lq"] - part["lq_low"], "color": "#555", "thickness": 1},
-            customdata=np.column_stack([part["jobs"], part["lq_low"], part["lq_high"]]),
+            customdata=np.column_stack([part[size], part["lq_low"], part["lq_high"]]),
             hovertemplate="<b>%{text}</b><br>LQ %{x:.2f} (%{customdata[1]:.2f}-%{customdata[2]:.2f})"
-                          "<br>" + y + " %{y:.2f}<br>jobs %{customdata[0]:,.0f}<extra></extra>",
+                          "<br>" + y + " %{y:.2f}<br>" + unit + " %{customdata[0]:,.0f}<extra></extra>",
         ))
     fig.add_vline(x=1.0, line={"dash": "dash", "color": "#666", "width": 1})
     fig.add_hline(y=0.0, line={"dash": "dash", "color": "#666", "width": 1})
@@ -175,11 +182,11 @@ def bubble_chart(
     _style(fig, title, "Location quotient (ratio to the reference area; 1 = same share)", y_title, height=520)
     growing = ("they grew faster than the national trend of their industries" if y == "competitive_effect"
                else "their employment grew")
-    caption = ("Each bubble is a theme; its area is proportional to jobs, its whisker is the LQ interval. "
+    caption = (f"Each bubble is a theme; its area is proportional to {unit}, its whisker is the LQ interval. "
                "Themes right of the dashed line at LQ = 1 are specialised; above the line at 0 " + growing + ". "
                "Read the top-right quadrant (strong and growing) first; a whisker crossing 1 means the "
                "specialisation is not statistically significant.")
-    table = wide.reset_index()[["theme", "name", "role", "lq", "lq_low", "lq_high", y, "jobs", "status"]]
+    table = wide.reset_index()[["theme", "name", "role", "lq", "lq_low", "lq_high", y, size, "status"]]
     return Chart(slug("bubble", scale), title, caption, fig, table, scale, notes)
 
 
