@@ -273,3 +273,31 @@ def test_cli_fetch_dry_run_and_offline(replay: NomisReplay, tmp_path: Path) -> N
     )
     assert res.exit_code == 2
     assert "offline and not in the cache" in res.output
+
+
+def test_ubc_query_broad_groups_and_size_bands(tmp_path: Path) -> None:
+    q = nomis_api.ubc_query(geography="E08000025", years=[2021], broad_industry=True)
+    url = q.url()
+    assert "/NM_142_1.data.csv?" in url  # enterprises
+    assert "industry=TYPE39" in url and "employment_sizeband=0,10,20,30,40" in url
+    with pytest.raises(ValueError, match="not both"):
+        nomis_api.ubc_query(geography="x", years=[2021], broad_industry=True, sic_level=2)
+    res = CliRunner().invoke(
+        __import__("sia.cli", fromlist=["app"]).app,
+        [
+            "fetch",
+            "ubc",
+            "--geography",
+            "E08000025",
+            "--years",
+            "2021",
+            "--broad-industry",
+            "--dry-run",
+            "--cache-dir",
+            str(tmp_path),
+            "-o",
+            str(tmp_path / "u.csv"),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    assert "industry=TYPE39" in res.output

@@ -83,18 +83,21 @@ def fetch_ubc(
     sic_level: int | None = typer.Option(None, "--sic-level"),
     sic: str | None = typer.Option(None, "--sic"),
     local_units: bool = typer.Option(False, "--local-units", help="Local units instead of enterprises"),
+    broad_industry: bool = typer.Option(False, "--broad-industry", help="The 18 NOMIS broad industry groups"),
     output: Path = typer.Option(..., "-o", "--output"),
     dry_run: bool = typer.Option(False, "--dry-run"),
     offline: bool = typer.Option(False, "--offline"),
     cache_dir: Path | None = typer.Option(None, "--cache-dir"),
 ) -> None:
-    """UK Business Counts by employment size band (NOMIS NM_141_1 / NM_142_1)."""
+    """UK Business Counts by employment size band (NOMIS NM_142_1 enterprises / NM_141_1 local units)."""
     try:
+        sic_sel = {} if broad_industry and sic_level is None and sic is None else _sic_options(sic_level, sic)
         query = nomis_api.ubc_query(
             geography=geography,
             years=nomis_api.parse_years(years),
             local_units=local_units,
-            **_sic_options(sic_level, sic),
+            broad_industry=broad_industry,
+            **sic_sel,
         )
     except ValueError as exc:
         console.print(f"[red]error:[/] {exc}")

@@ -18,7 +18,14 @@ API facts used here (NOMIS API documentation, https://www.nomisweb.co.uk/api/v01
   typecodes and ids are confirmed by the raw NOMIS files in ``shared/data`` (e.g. ``146800641`` =
   division 01, ``138413133`` = class 1101).
 - geographies are selected by GSS code (``E08000025``), by type (``TYPE{n}``), or by type within a
-  parent (``{parent}TYPE{n}``).
+  parent (``{parent}TYPE{n}``). Geography ids follow the same rule as industry ids
+  (``typecode * 2**22 + n``: ``1811939329`` is item 1 of ``TYPE432``). Type codes used in the docs:
+  ``TYPE499`` countries, ``TYPE480`` regions, ``TYPE432`` local authority districts as of April 2021,
+  ``TYPE424`` districts as of April 2023, ``TYPE438`` NUTS 2016 level 2 (the ITL2 areas), ``TYPE450``
+  NUTS 2013 level 2 (see docs/data-sources.md for the public sources of each);
+- UK Business Counts: ``NM_142_1`` counts enterprises and ``NM_141_1`` local units; the NOMIS broad
+  industry groups 1-18 are industry typecode 39 (``163577857...163577874``); the broad employment
+  size bands are ``employment_sizeband`` 0 (Total), 10, 20, 30, 40 (micro ... large).
 """
 
 from __future__ import annotations
@@ -38,13 +45,25 @@ NOMIS_BASE = "https://www.nomisweb.co.uk/api/v01/dataset"
 #: Dataset ids (from the NOMIS dataset list).
 DATASETS: dict[str, str] = {
     "bres": "NM_189_1",  # Business Register and Employment Survey: open access, 2015 onwards
-    "ubc": "NM_141_1",  # UK Business Counts - enterprises by industry and employment size band
-    "ubc-local-units": "NM_142_1",  # UK Business Counts - local units by industry and employment size band
+    "ubc": "NM_142_1",  # UK Business Counts - enterprises by industry and employment size band
+    "ubc-local-units": "NM_141_1",  # UK Business Counts - local units by industry and employment size band
     "aps": "NM_17_5",  # Annual Population Survey
 }
 
 #: NOMIS industry typecode per SIC 2007 level (digits; 1 = section).
 SIC_TYPECODES: dict[int, int] = {1: 36, 2: 35, 3: 34, 4: 33, 5: 32}
+
+#: NOMIS industry typecode of the 18 broad industry groups of UK Business Counts (ids 163577857 ... 163577874).
+BROAD_INDUSTRY_TYPECODE = 39
+
+#: UK Business Counts ``employment_sizeband`` codes of the broad size bands, with the names the UBC loader reads.
+UBC_SIZEBANDS: dict[int, str] = {
+    0: "Total",
+    10: "Micro (0 to 9)",
+    20: "Small (10 to 49)",
+    30: "Medium-sized (50 to 249)",
+    40: "Large (250+)",
+}
 
 #: BRES ``employment_status`` values.
 BRES_EMPLOYMENT_STATUS: dict[str, int] = {"employees": 1, "full-time": 2, "part-time": 3, "employment": 4}
@@ -135,14 +154,27 @@ def ubc_query(
     sic_level: int | None = None,
     sic_codes: Sequence[str] | None = None,
     local_units: bool = False,
+    sizebands: Sequence[int] = tuple(UBC_SIZEBANDS),
+    broad_industry: bool = False,
 ) -> NomisQuery:
-    """UK Business Counts (enterprises ``NM_141_1`` or local units ``NM_142_1``), every size band."""
+    """UK Business Counts (enterprises ``NM_142_1`` or local units ``NM_141_1``) by employment size band.
+
+    ``sizebands`` are NOMIS ``employment_sizeband`` codes, by default the broad bands of
+    :data:`UBC_SIZEBANDS` (Total, micro, small, medium-sized, large), selected explicitly so that
+    the finer bands (0-4, 5-9, ...) never mix with the broad ones they add up to.
+    ``broad_industry=True`` selects the 18 NOMIS broad industry groups instead of SIC codes.
+    """
+    if broad_industry and (sic_level is not None or sic_codes is not None):
+        raise ValueError("give either broad_industry or a SIC selection, not both")
+    industry = (f"TYPE{BROAD_INDUSTRY_TYPECODE}" if broad_industry
+                else industry_selection(sic_level=sic_level, sic_codes=sic_codes))
     return NomisQuery(
         DATASETS["ubc-local-units" if local_units else "ubc"],
         (
             ("date", ",".join(str(y) for y in years)),
             ("geography", geography),
-            ("industry", industry_selection(sic_level=sic_level, sic_codes=sic_codes)),
+            ("industry", industry),
+            ("employment_sizeband", ",".join(str(b) for b in sizebands)),
             ("legal_status", "0"),
             ("measures", "20100"),
         ),
