@@ -451,14 +451,14 @@ def synthetic_tables(seed: int = 20161101) -> tuple[dict[str, pd.DataFrame], dic
                       "Legal and accounting", "Electricity", "Land transport", "Construction", "Food products",
                       "Scientific R&D", "Architectural and engineering", "Rubber and plastics"]
     supply = pd.DataFrame(
-        [{"theme": t, "industries": ";".join(f"IOT {c[:2]}" for c in codes[t]),
+        [{"scale": sc, "theme": t, "industries": ";".join(f"IOT {c[:2]}" for c in codes[t]),
           "local_input_share": float(rng.uniform(0.15, 0.55)), "regional_multiplier": float(rng.uniform(1.2, 1.8)),
           "national_multiplier": float(rng.uniform(1.8, 2.6)), "forward_linkage": float(rng.uniform(0.7, 1.4)),
           "backward_linkage": float(rng.uniform(0.7, 1.4)), "intermediate_share": float(rng.uniform(0.2, 0.8)),
           "digital_services_input_share": float(rng.uniform(0.02, 0.2)),
           "upstream": ";".join(rng.choice(industry_names, 3, replace=False)),
-          "downstream": ";".join(rng.choice(industry_names, 3, replace=False))} for t in theme_ids]
-    ).sort_values("theme", ignore_index=True)
+          "downstream": ";".join(rng.choice(industry_names, 3, replace=False))} for sc in scale_ids for t in theme_ids]
+    ).sort_values(["scale", "theme"], ignore_index=True)
     innov_ind = [("patents", "applications", "patents_epo", "ITL2"), ("ukri_funding", "GBP", "ukri_gtr", "ITL2"),
                  ("innovate_uk_funding", "GBP", "innovate_uk", "LAD"), ("berd", "GBP m", "ons_berd", "ITL1")]
     innov_rows = []
@@ -470,7 +470,7 @@ def synthetic_tables(seed: int = 20161101) -> tuple[dict[str, pd.DataFrame], dic
             na = s == "wmca" and ind == "berd"
             innov_rows.append({
                 "scale": s, "indicator": ind, "value": float("nan") if na else float(uk * ratio * pop),
-                "per_head": float("nan") if na else uk * ratio, "uk_per_head": uk,
+                "per_gva": float("nan") if na else uk * ratio, "uk_per_gva": uk,
                 "ratio_to_uk": float("nan") if na else ratio, "unit": unit, "year": 2022,
                 "grain": "" if na else f"{grain}", "source": source,
                 "status": "not available at this scale" if na else "observed",

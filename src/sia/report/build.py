@@ -134,6 +134,14 @@ def collect_charts(
             sec.notes["innovation"] = "No science and innovation indicators at this scale."
         sec.charts["business"] = [ch.business_base_chart(evidence, themes, s, name),
                                   ch.footprint_chart(evidence, themes, s, name)]
+        supply = t.get("supply")
+        if supply is not None and "scale" in supply.columns and (supply["scale"] == s).any():
+            sub = supply[supply["scale"] == s]
+            sec.charts["supply"] = [ch.supply_multipliers_chart(sub, themes, name),
+                                    ch.supply_embeddedness_chart(sub, themes, name)]
+        else:
+            sec.notes["supply"] = ("No supply-chain evidence at this scale (the regionalised input-output table needs "
+                                   "the scale's employment by industry).")
         if comp is not None and (comp["parent"] == s).any():
             sec.charts["complementarity"] = [ch.alignment_heatmap(comp, themes, scales, s),
                                              ch.contributions_chart(comp, themes, scales, s)]
@@ -145,11 +153,7 @@ def collect_charts(
         _drop_empty(sec)
         sections.append(sec)
     global_charts: dict[str, list[ch.Chart]] = {"heatmap": [ch.themes_heatmap(evidence, themes, scales, "lq")]}
-    if t.get("supply") is not None:
-        global_charts["supply"] = [ch.supply_multipliers_chart(t["supply"], themes),
-                                   ch.supply_embeddedness_chart(t["supply"], themes)]
-    else:
-        global_charts["supply"] = []
+    global_charts["supply"] = []  # supply charts are per scale (each scale has its own regionalised table)
     boundaries: list[Boundary] = []
     map_notes: list[str] = []
     if t.get("maps") is not None:

@@ -345,7 +345,7 @@ def network_chart(
     return Chart(slug("network", scale), title, caption, fig, table, scale)
 
 
-def supply_multipliers_chart(supply: pd.DataFrame, themes: pd.DataFrame) -> Chart:
+def supply_multipliers_chart(supply: pd.DataFrame, themes: pd.DataFrame, scale_name: str = "") -> Chart:
     """Regional against national output multipliers per theme (grouped bars)."""
     names = _theme_names(themes)
     sub = supply.assign(name=[names.get(t, t) for t in supply["theme"]]).sort_values("regional_multiplier")
@@ -356,7 +356,7 @@ def supply_multipliers_chart(supply: pd.DataFrame, themes: pd.DataFrame) -> Char
                marker_color=OKABE_ITO[1]),
     ])
     fig.update_layout(barmode="group")
-    title = "Supply-chain multipliers of each theme"
+    title = "Supply-chain multipliers of each theme" + (f": {scale_name}" if scale_name else "")
     _style(fig, title, "Output multiplier (GBP of output per GBP of final demand)", "Theme",
            height=160 + 40 * len(sub))
     caption = ("Output generated in the economy by one pound of final demand for the theme. The gap between the "
@@ -364,10 +364,12 @@ def supply_multipliers_chart(supply: pd.DataFrame, themes: pd.DataFrame) -> Char
                "a small gap means an embedded local supply chain.")
     table = sub[["theme", "name", "regional_multiplier", "national_multiplier", "forward_linkage", "backward_linkage",
                  "intermediate_share"]].reset_index(drop=True)
-    return Chart("supply-multipliers", title, caption, fig, table, None)
+    scale = str(supply["scale"].iloc[0]) if "scale" in supply.columns and len(supply) else None
+    return Chart(slug("supply-multipliers", scale) if scale else "supply-multipliers", title, caption, fig, table,
+                 scale)
 
 
-def supply_embeddedness_chart(supply: pd.DataFrame, themes: pd.DataFrame) -> Chart:
+def supply_embeddedness_chart(supply: pd.DataFrame, themes: pd.DataFrame, scale_name: str = "") -> Chart:
     """Local input share (embeddedness) and digital/professional services input share per theme."""
     names = _theme_names(themes)
     sub = supply.assign(name=[names.get(t, t) for t in supply["theme"]]).sort_values("local_input_share")
@@ -378,18 +380,20 @@ def supply_embeddedness_chart(supply: pd.DataFrame, themes: pd.DataFrame) -> Cha
                name="Inputs from ICT and professional services", marker_color=OKABE_ITO[6]),
     ])
     fig.update_layout(barmode="group")
-    title = "Supply-chain embeddedness and digital content of each theme"
+    title = "Supply-chain embeddedness and digital content of each theme" + (f": {scale_name}" if scale_name else "")
     _style(fig, title, "Share of intermediate inputs (%)", "Theme", height=160 + 40 * len(sub))
     caption = ("Green bars: share of the theme's intermediate inputs bought from within the area (embeddedness). "
                "Purple bars: share bought from ICT and professional services, the digital/services content of "
                "manufacturing themes.")
     table = sub[["theme", "name", "local_input_share", "digital_services_input_share", "upstream",
                  "downstream"]].reset_index(drop=True)
-    return Chart("supply-embeddedness", title, caption, fig, table, None)
+    scale = str(supply["scale"].iloc[0]) if "scale" in supply.columns and len(supply) else None
+    return Chart(slug("supply-embeddedness", scale) if scale else "supply-embeddedness", title, caption, fig, table,
+                 scale)
 
 
 def innovation_chart(innovation: pd.DataFrame, scale: str, scale_name: str) -> Chart:
-    """Science and innovation inputs per head relative to the UK (ratio, 1 = UK average)."""
+    """Science and innovation inputs per GBP million of GVA relative to the UK (ratio, 1 = UK average)."""
     sub = innovation[innovation["scale"] == scale].copy()
     ok = sub["ratio_to_uk"].notna()
     notes = []
@@ -401,18 +405,19 @@ def innovation_chart(innovation: pd.DataFrame, scale: str, scale_name: str) -> C
     fig = go.Figure(go.Bar(
         x=shown["ratio_to_uk"], y=label, orientation="h",
         marker_color=[OKABE_ITO[4] if r >= 1 else OKABE_ITO[0] for r in shown["ratio_to_uk"]],
-        customdata=np.column_stack([shown["per_head"], shown["uk_per_head"], shown["grain"].astype(str)]),
-        hovertemplate="%{y}: %{x:.2f} x UK<br>per head %{customdata[0]:.4g} vs UK %{customdata[1]:.4g}"
+        customdata=np.column_stack([shown["per_gva"], shown["uk_per_gva"], shown["grain"].astype(str)]),
+        hovertemplate="%{y}: %{x:.2f} x UK<br>per GBP m GVA %{customdata[0]:.4g} vs UK %{customdata[1]:.4g}"
                       "<br>grain %{customdata[2]}<extra></extra>",
     ))
     fig.add_vline(x=1.0, line={"dash": "dash", "color": "#666", "width": 1})
     title = f"Science and innovation base against the UK: {scale_name}"
-    _style(fig, title, "Value per head relative to the UK (ratio; 1 = UK average)", "Indicator",
+    _style(fig, title, "Intensity per GBP million of GVA relative to the UK (ratio; 1 = UK average)", "Indicator",
            height=160 + 45 * max(len(shown), 1))
-    caption = ("Blue bars (right of the dashed line) are inputs where the area gets more per head than the UK "
-               "average; orange bars less. Indicators the source does not publish at this scale are listed in the "
-               "table as not available rather than estimated.")
-    table = sub[["indicator", "value", "per_head", "uk_per_head", "ratio_to_uk", "unit", "year", "grain", "source",
+    caption = ("Each input is divided by the area's GVA (current prices, same year) and compared with the UK. "
+               "Blue bars (right of the dashed line) are inputs where the area gets more for the size of its economy "
+               "than the UK average; orange bars less. Indicators the source does not publish at this scale are "
+               "listed in the table as not available rather than estimated.")
+    table = sub[["indicator", "value", "per_gva", "uk_per_gva", "ratio_to_uk", "unit", "year", "grain", "source",
                  "status"]].reset_index(drop=True)
     return Chart(slug("innovation", scale), title, caption, fig, table, scale, notes)
 

@@ -38,6 +38,19 @@ class ScaleSection:
     notes: dict[str, str] = field(default_factory=dict)
 
 
+def _links_table(supply: pd.DataFrame | None, scale: str, names: dict[str, str]) -> Markup | None:
+    """Key upstream and downstream industries of each theme at one scale."""
+    if supply is None or "scale" not in supply.columns:
+        return None
+    links = supply[supply["scale"] == scale][["theme", "upstream", "downstream", "industries"]].copy()
+    if links.empty:
+        return None
+    links.insert(1, "name", [names.get(x, x) for x in links["theme"]])
+    for col in ("upstream", "downstream", "industries"):
+        links[col] = links[col].astype(str).str.replace(";", "; ", regex=False)
+    return table_html(links)
+
+
 def _fmt(x: object) -> str:
     if isinstance(x, bool):
         return "yes" if x else "no"
@@ -191,23 +204,16 @@ def render_html(
             "evidence_table": table_html(ev.drop(columns=["scale"]).assign(
                 theme=[names.get(x, x) for x in ev["theme"]])),
             "charts": {k: sec.charts.get(k, []) for k in ("strengths", "priorities", "opportunities", "innovation",
-                                                         "business", "complementarity", "stability")},
+                                                         "business", "supply", "complementarity", "stability")},
             "missing": {k: sec.notes.get(k, "Not produced by this audit.") for k in
-                        ("opportunities", "innovation", "stability")},
+                        ("opportunities", "innovation", "stability", "supply")},
+            "links_table": _links_table(t.get("supply"), sec.scale, names),
             "verdict_table": verdict_table,
             "surprise_table": table_html(surprise[["theme", "name", "role", "reasons"]]) if len(surprise) else None,
             "complementarity_summary": comp_summary, "overlap_table": overlap_table,
             "complementarity_notes": comp_notes,
         })
 
-    supply = t.get("supply")
-    links_table = None
-    if supply is not None:
-        links = supply[["theme", "upstream", "downstream", "industries"]].copy()
-        links.insert(1, "name", [names.get(x, x) for x in links["theme"]])
-        for col in ("upstream", "downstream", "industries"):
-            links[col] = links[col].astype(str).str.replace(";", "; ", regex=False)
-        links_table = table_html(links)
     inputs = inputs_frame(manifest)
     methods = methods_frame(manifest)
     boundaries_table = table_html(pd.DataFrame([
@@ -225,8 +231,7 @@ def render_html(
         "geo_stub": Markup(GEO_ASSETS_STUB), "plotlyjs": Markup(plotly.offline.get_plotlyjs()),
         "plotly_version": plotly.offline.get_plotlyjs_version(),
         "scales": scale_ctx, "global_charts": global_charts, "all_charts": all_charts, "tables": tables,
-        "figure_json": figure_json, "links_table": links_table,
-        "missing_supply": "The audit wrote no supply table.", "map_notes": list(map_notes),
+        "figure_json": figure_json, "map_notes": list(map_notes),
         "sources_table": table_html(inputs), "attributions": _attributions(manifest, boundaries),
         "boundaries_table": boundaries_table,
         "methods_table": table_html(methods), "data_treatment": [str(x) for x in manifest.get("data_treatment", [])],

@@ -45,10 +45,10 @@ CONTRACT: dict[str, tuple[str, ...]] = {
     "opportunities": ("scale", "activity", "activity_name", "present", "density", "pci", "cog", "quadrant"),
     "relatedness_edges": ("activity_a", "activity_b", "proximity"),
     "clusters": ("activity", "activity_name", "cluster", "cluster_label", "stability"),
-    "supply": ("theme", "industries", "local_input_share", "regional_multiplier", "national_multiplier",
+    "supply": ("scale", "theme", "industries", "local_input_share", "regional_multiplier", "national_multiplier",
                "forward_linkage", "backward_linkage", "intermediate_share", "digital_services_input_share", "upstream",
                "downstream"),
-    "innovation": ("scale", "indicator", "value", "per_head", "uk_per_head", "ratio_to_uk", "unit", "year", "grain",
+    "innovation": ("scale", "indicator", "value", "per_gva", "uk_per_gva", "ratio_to_uk", "unit", "year", "grain",
                    "source", "status"),
     "maps": ("level", "area", "area_name", "indicator", "value", "year"),
 }
@@ -72,7 +72,7 @@ NUMERIC: dict[str, tuple[str, ...]] = {
     "clusters": ("stability",),
     "supply": ("local_input_share", "regional_multiplier", "national_multiplier", "forward_linkage", "backward_linkage",
                "intermediate_share", "digital_services_input_share"),
-    "innovation": ("value", "per_head", "uk_per_head", "ratio_to_uk", "year"),
+    "innovation": ("value", "per_gva", "uk_per_gva", "ratio_to_uk", "year"),
     "maps": ("value", "year"),
 }
 BOOLEAN: dict[str, tuple[str, ...]] = {

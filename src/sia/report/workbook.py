@@ -42,7 +42,7 @@ TABLE_DESCRIPTIONS = {
     "relatedness_edges": "Edges of the relatedness network kept for the network chart.",
     "clusters": "Clusters of related activities.",
     "supply": "Supply-chain embeddedness, multipliers and linkages per theme.",
-    "innovation": "Science and innovation inputs per head against the UK.",
+    "innovation": "Science and innovation inputs per GBP million of GVA against the UK.",
     "maps": "Values drawn on the choropleth maps.",
 }
 
