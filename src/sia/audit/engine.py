@@ -454,8 +454,9 @@ def run_audit(cfg: AuditConfig, *, data_root: Path, progress: Progress | None = 
     sides = fw.assign_sides(features, pins=[t.pin for t in themes])
     scores, ranking, stability, side_rows = _prioritise(cfg, scales, themes, evidence, sides)
     step("complementarity")
+    audit_notes: list[str] = []
     comp_rows, summary_rows, sibling_rows = _complementarity(
-        cfg, scales, themes, evidence, side_rows, emp, emp_scales, lad, lad_scales, membership, emp_panel
+        cfg, scales, themes, evidence, side_rows, emp, emp_scales, lad, lad_scales, membership, emp_panel, audit_notes
     )
     step("tables")
     tables = {
@@ -508,10 +509,24 @@ def run_audit(cfg: AuditConfig, *, data_root: Path, progress: Progress | None = 
         "clusters": _clusters(cluster_table, sic),
         "innovation": innovation,
         "supply": pd.DataFrame(supply_rows),
-        "maps": _maps(emp_panel, geo, lad, themes, _map_themes(themes, side_rows, scales), latest,
-                      frozenset().union(*(s.lads for s in scales)), {u for us in emp_scales.values() for u in us}),
+        "maps": _maps(
+            emp_panel,
+            geo,
+            lad,
+            themes,
+            _map_themes(themes, side_rows, scales),
+            latest,
+            frozenset().union(*(s.lads for s in scales)),
+            {u for us in emp_scales.values() for u in us},
+        ),
     }
     manifest = _manifest(cfg, inputs, scales, themes)
+    unscored = sorted(
+        set(scale.id for scale in scales) - set(ranking["scale"]) if len(ranking) else {x.id for x in scales}
+    )
+    audit_notes += [f"scale {x} not scored: none of the weighted criteria has evidence at this scale" for x in unscored]
+    manifest["notes"] = audit_notes
+    manifest["data_treatment"] = [*DATA_TREATMENT, *audit_notes]  # shown in the report's appendix
     framework_by_scale = {
         s.id: [(r["theme"], r["role"], r["verdict"]) for r in side_rows if r["scale"] == s.id and r["role"]]
         for s in scales
@@ -782,7 +797,15 @@ def _lq_sampler(v: np.ndarray, crit: list[str], evidence: pd.DataFrame, scale: s
     return draw
 
 
-def _complementarity(cfg, scales, themes, evidence, side_rows, emp, emp_scales, lad, lad_scales, membership, emp_panel):
+def _complementarity(
+    cfg, scales, themes, evidence, side_rows, emp, emp_scales, lad, lad_scales, membership, emp_panel, notes: list[str]
+):
+    """Complementarity of each parent and its children (see docs/audit.md section 6).
+
+    Jobs are used when every scale involved has employment evidence and the children do not overlap
+    (jobs cannot be split below the employment grain); otherwise LAD-level GVA, where a district inside
+    several children is split equally between them. A parent with neither is reported in ``notes``.
+    """
     theme_ids = [t.id for t in themes]
     role = {(r["scale"], r["theme"]): bool(r["role"]) for r in side_rows}
     lq = evidence[evidence.indicator == "lq"].set_index(["scale", "theme"])["value"]
@@ -792,11 +815,16 @@ def _complementarity(cfg, scales, themes, evidence, side_rows, emp, emp_scales, 
         if not children:
             continue
         ids = [parent.id] + [c.id for c in children]
-        use_jobs = emp is not None and all(i in emp_scales for i in ids)
+        parent_lads = sorted(parent.lads)
+        overlap = bool((np.sum([[x in c.lads for x in parent_lads] for c in children], axis=0) > 1).any())
+        use_jobs = emp is not None and all(i in emp_scales for i in ids) and not overlap
         if not use_jobs and (lad is None or not all(i in lad_scales for i in ids)):
+            notes.append(
+                f"complementarity of {parent.id} not computed: its children are not all measurable in jobs "
+                "(without overlaps) or in LAD GVA"
+            )
             continue
         # allocate each LAD of the parent to the children containing it (1/k each) so it counts once
-        parent_lads = sorted(parent.lads)
         alloc = np.array([[1.0 if lad_ in c.lads else 0.0 for lad_ in parent_lads] for c in children])
         k_cnt = alloc.sum(axis=0)
         alloc = np.where(k_cnt > 0, alloc / np.where(k_cnt > 0, k_cnt, 1.0), 0.0)
@@ -805,10 +833,7 @@ def _complementarity(cfg, scales, themes, evidence, side_rows, emp, emp_scales, 
             child_vals = np.array([emp.jobs[il, emp.scales.index(c.id)] for c in children])
             child_tot = np.array([emp.totals[il, emp.scales.index(c.id)] for c in children])
             p_vals, p_tot = emp.jobs[il, emp.scales.index(parent.id)], emp.totals[il, emp.scales.index(parent.id)]
-            overlap = (np.sum([[lad_ in c.lads for lad_ in parent_lads] for c in children], axis=0) > 1).any()
             measure = "jobs"
-            if overlap:  # children overlap: jobs cannot be split below the employment grain
-                continue
         else:
             yl = lad.years.index(cfg.audit.latest_year)
             A = area_matrix({"p": parent_lads}, lad.lads)[0]
@@ -994,8 +1019,16 @@ def _map_themes(themes: list[Theme], side_rows: list[dict[str, object]], scales:
     return {str(r["theme"]) for r in side_rows if r["scale"] == scales[0].id and r["role"]}
 
 
-def _maps(panel: Panel | None, geo: Geography, lad, all_themes: list[Theme], chosen: set[str], latest: int,
-          lads: frozenset[str], itl2_units: set[str]) -> pd.DataFrame:
+def _maps(
+    panel: Panel | None,
+    geo: Geography,
+    lad,
+    all_themes: list[Theme],
+    chosen: set[str],
+    latest: int,
+    lads: frozenset[str],
+    itl2_units: set[str],
+) -> pd.DataFrame:
     """Choropleth indicators for the audit's own area: LAD GVA and GVA LQ of the top scale's framework
     themes; ITL2 employment LQ of the same themes (areas the audit covers only)."""
     rows = []
@@ -1012,12 +1045,28 @@ def _maps(panel: Panel | None, geo: Geography, lad, all_themes: list[Theme], cho
             except LookupError:
                 name = ""
             tot = lad.total_gva[yl, l_i]
-            rows.append({"level": "LAD", "area": code, "area_name": name, "indicator": "gva_total", "value": tot,
-                         "year": latest})
+            rows.append(
+                {
+                    "level": "LAD",
+                    "area": code,
+                    "area_name": name,
+                    "indicator": "gva_total",
+                    "value": tot,
+                    "year": latest,
+                }
+            )
             for t_i, t in picked:
                 v = (lad.theme_gva[yl, l_i, t_i] / tot) / ref_share[t_i] if tot > 0 and ref_share[t_i] > 0 else np.nan
-                rows.append({"level": "LAD", "area": code, "area_name": name, "indicator": f"gva_lq:{t.id}",
-                             "value": v, "year": latest})
+                rows.append(
+                    {
+                        "level": "LAD",
+                        "area": code,
+                        "area_name": name,
+                        "indicator": f"gva_lq:{t.id}",
+                        "value": v,
+                        "year": latest,
+                    }
+                )
     if panel is not None and themes:
         X = np.nan_to_num(panel.matrix(latest))
         mem = theme_membership(themes, panel.activities).matrix.toarray()
@@ -1029,9 +1078,16 @@ def _maps(panel: Panel | None, geo: Geography, lad, all_themes: list[Theme], cho
             if code not in itl2_units:
                 continue
             for t_i, t in enumerate(themes):
-                rows.append({"level": "ITL2", "area": code, "area_name": str(names[a_i]),
-                             "indicator": f"employment_lq:{t.id}", "value": (T[a_i, t_i] / tot[a_i]) / ref[t_i],
-                             "year": latest})
+                rows.append(
+                    {
+                        "level": "ITL2",
+                        "area": code,
+                        "area_name": str(names[a_i]),
+                        "indicator": f"employment_lq:{t.id}",
+                        "value": (T[a_i, t_i] / tot[a_i]) / ref[t_i],
+                        "year": latest,
+                    }
+                )
     return pd.DataFrame(rows, columns=["level", "area", "area_name", "indicator", "value", "year"])
 
 

@@ -45,6 +45,8 @@ def audit(
     except (LookupError, ValueError, FileNotFoundError) as exc:
         console.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from exc
+    for n in result.manifest.get("notes", []):
+        console.print(f"[yellow]note:[/] {n}", highlight=False, soft_wrap=True)
     for w in {str(w.message) for w in caught}:
         console.print(f"[yellow]note:[/] {w}", highlight=False, soft_wrap=True)
     if not quiet:
