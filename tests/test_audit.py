@@ -174,10 +174,15 @@ def test_framework_counts_and_roles(example_out: Path) -> None:
     for scale, g in fw.groupby("scale"):
         market = g[g.role == "market-driven priority"]
         enabling = g[g.role == "enabling competency"]
-        assert 1 <= len(market) <= 4, scale
+        assert len(market) <= 4, scale
+        assert len(market) + len(enabling) >= 1, scale
         assert len(enabling) <= 3, scale
         assert sorted(market.role_rank) == list(range(1, len(market) + 1))
         assert (market.side == "market").all() and (enabling.side == "enabling").all()
+        # drawn from the top half of the ranking
+        ranks = _t(example_out, "ranking").set_index(["scale", "theme"])["rank"]
+        n = len(g)
+        assert all(ranks[(scale, t)] <= math.ceil(n / 2) for t in g[g.role != ""].theme)
         # every analyst theme has a verdict, data-driven ones none
         analyst = g[g.hypothesised]
         assert set(analyst.verdict) <= {"supported", "mixed", "not supported"} and analyst.verdict.ne("").all()

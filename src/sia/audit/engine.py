@@ -732,8 +732,15 @@ def _prioritise(
             row.update({f"loo_{c}": int(loo[t_i, c_i]) for c_i, c in enumerate(crit)})
             stab_rows.append(row)
         lq_vals = evidence[(evidence.scale == s.id) & (evidence.indicator == "lq")].set_index("theme")
+        # tough choices: the framework is drawn from the top half of the ranking only, so a side with too few
+        # strong themes gets fewer entries rather than weak ones (docs/audit.md, section 5)
+        eligible = ranks <= int(np.ceil(len(theme_ids) / 2))
         sel = fw.select_framework(
-            score, sides.side, n_market=cfg.framework.market_priorities, n_enabling=cfg.framework.enabling_competencies
+            score,
+            sides.side,
+            n_market=cfg.framework.market_priorities,
+            n_enabling=cfg.framework.enabling_competencies,
+            eligible=eligible,
         )
         role = {i: ("market-driven priority", r + 1) for r, i in enumerate(sel.market_priorities)}
         role.update({i: ("enabling competency", r + 1) for r, i in enumerate(sel.enabling_competencies)})
