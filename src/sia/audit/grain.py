@@ -8,17 +8,47 @@ a unit gets "not available at this scale" from that source.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Iterable, Sequence
+
+import numpy as np
 
 from sia.geography import Geography
 
+#: per geography: (adjacency token, {level: {area code: LAD codes}}); see :func:`lads_of`
+_LADS_CACHE: weakref.WeakKeyDictionary[Geography, tuple[object, dict[str, dict[str, frozenset[str]]]]] = (
+    weakref.WeakKeyDictionary()
+)
+
 
 def lads_of(geo: Geography, code: str) -> frozenset[str]:
-    """Distinct LADs of an area (the area itself if it is a LAD)."""
+    """Distinct LADs of an area (the area itself if it is a LAD).
+
+    The LADs of every area at the area's level come from one membership matrix ``LAD -> level``
+    (row ``t`` of :meth:`Geography.membership` is what :meth:`Geography.members` computes for
+    ``t`` alone), memoised per geography and invalidated when the geography's adjacency changes
+    (areas or memberships added), so repeated calls cost a dictionary lookup.
+    """
     area = geo.area(code)
     if area.level == "LAD":
         return frozenset([area.code])
-    return frozenset(geo.members(area.code, "LAD"))
+    token = geo._adjacency()  # rebuilt (new identity) after any add_area / add_membership
+    entry = _LADS_CACHE.get(geo)
+    if entry is None or entry[0] is not token:
+        entry = (token, {})
+        _LADS_CACHE[geo] = entry
+    table = entry[1].get(area.level)
+    if table is None:
+        m = geo.membership("LAD", area.level)
+        mat = m.matrix.tocsr()
+        source = np.asarray(m.source, dtype=object)
+        table = {}
+        for i, target in enumerate(m.target):  # one row per area of the level (a few hundred at most)
+            lo, hi = mat.indptr[i], mat.indptr[i + 1]
+            cols = mat.indices[lo:hi][mat.data[lo:hi] > 0]
+            table[target] = frozenset(source[np.unique(cols)].tolist())
+        entry[1][area.level] = table
+    return table[area.code]
 
 
 def exact_cover(

@@ -9,25 +9,29 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import xarray as xr
 
-from sia.panel import Panel, Provenance
-from sia.sources.errors import LoadError, LoadReport, sha256
+from sia.panel import Panel, Provenance, Status
+from sia.sources.errors import Coded, LoadError, LoadReport, sha256
 
 LOADER_VERSION = "1"
 
 Progress = Callable[[int, int], None] | None
 
 
-def read_csv_text(path: str | Path, *, usecols: Sequence[str] | None = None) -> tuple[pd.DataFrame, str]:
+def read_csv_text(path: str | Path, *, usecols: Sequence[str] | None = None, dtype: type = str
+                  ) -> tuple[pd.DataFrame, str]:
     """Read a CSV (plain or gzip) as strings, with no NA guessing.
 
     Every cell stays text (``""`` for an empty cell) so that markers and bad values are seen as
     published. UTF-8 first; a file that is not valid UTF-8 is read as Windows-1252 (the
     encoding NOMIS uses for some downloads) and the encoding is returned for the provenance.
+    ``dtype=object`` keeps the cells as Python strings in object columns (the same text, without
+    building Arrow string arrays: the loaders factorise the columns anyway).
     """
     for encoding in ("utf-8", "cp1252"):
         try:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, encoding=encoding,
+            frame = pd.read_csv(path, dtype=dtype, keep_default_na=False, na_filter=False, encoding=encoding,
                                 usecols=usecols)
             return frame, encoding
         except UnicodeDecodeError:
@@ -67,39 +71,125 @@ def make_provenance(path: str | Path, *, table: str, vintage: str = "", query: s
     )
 
 
+Column = np.ndarray | pd.Series | Coded
+
+
+def _key_positions(col: Column, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Positions of each row along a panel dimension and the dimension's coordinate labels.
+
+    Same labels and order as :meth:`Panel.from_frame` (text keys go through ``astype(str)`` and
+    are sorted; years are int64 and sorted), computed on the distinct values only.
+    """
+    if name == "year":
+        years = np.asarray(col, dtype=np.int64)
+        codes, uniq = pd.factorize(years)
+        index = pd.Index(sorted(np.asarray(uniq, dtype=np.int64)), name=name)  # as from_frame (object if empty)
+        return index.get_indexer(np.asarray(uniq, dtype=np.int64))[codes], index.to_numpy()
+    coded = Coded.of(col)
+    row_codes, used = pd.factorize(coded.codes)  # only the values still present
+    labels = pd.Series(coded.uniques.to_numpy(dtype=object)[used], dtype=object).astype(str)
+    label_codes, distinct = pd.factorize(labels, use_na_sentinel=False)
+    index = pd.Index(sorted(distinct), name=name)
+    rank = index.get_indexer(distinct)
+    return rank[label_codes][row_codes], index.to_numpy()
+
+
+def _first_rows(positions: np.ndarray, k: int) -> np.ndarray:
+    """Row of the first occurrence of each position ``0..k-1`` (every position occurs)."""
+    firsts = np.flatnonzero(~pd.Series(positions).duplicated(keep="first").to_numpy())
+    out = np.empty(k, dtype=np.intp)
+    out[positions[firsts]] = firsts
+    return out
+
+
+def _objects(col: Column | str, rows: np.ndarray) -> list[object]:
+    if isinstance(col, str):
+        return [col] * len(rows)
+    if isinstance(col, Coded):
+        return col.uniques.to_numpy(dtype=object)[col.codes[rows]].tolist()
+    if isinstance(col, pd.Series):
+        return col.iloc[rows].to_numpy(dtype=object).tolist()
+    return np.asarray(col, dtype=object)[rows].tolist()
+
+
+def _plain(col: Column) -> np.ndarray:
+    return col.to_numpy() if isinstance(col, Coded) else np.asarray(col, dtype=object)
+
+
 def panel_from_columns(
     *,
-    area: np.ndarray | pd.Series,
-    activity: np.ndarray | pd.Series,
+    area: Column,
+    activity: Column,
     year: np.ndarray,
     value: np.ndarray,
     status: np.ndarray,
     measure: str,
     unit: str,
     provenance: Provenance,
-    area_name: np.ndarray | pd.Series | None = None,
-    level: np.ndarray | pd.Series | str | None = None,
-    activity_name: np.ndarray | pd.Series | None = None,
-    extra: dict[str, np.ndarray | pd.Series] | None = None,
+    area_name: Column | None = None,
+    level: Column | str | None = None,
+    activity_name: Column | None = None,
+    extra: dict[str, Column] | None = None,
 ) -> Panel:
-    """Assemble a panel from validated column arrays."""
+    """Assemble a panel from validated column arrays.
+
+    The result is the panel :meth:`Panel.from_frame` builds from the tidy frame of these columns
+    (same coordinates, order, names and errors), built from integer positions: the key columns
+    are factorised once (:class:`~sia.sources.errors.Coded` columns already are) and the cells
+    scattered into the dense arrays, without a frame of Python strings.
+    """
+    keys: dict[str, Column] = {"area": area, "activity": activity, "year": year, **(extra or {})}
+    value = np.asarray(value, dtype=np.float64)
+    status = np.asarray(status, dtype=np.uint8)
+    located = [_key_positions(col, name) for name, col in keys.items()]
+    positions = tuple(p for p, _ in located)
+    shape = tuple(len(c) for _, c in located)
+    flat = np.ravel_multi_index(positions, shape) if len(value) else np.zeros(0, dtype=np.intp)
+    if len(value) and np.bincount(flat, minlength=int(np.prod(shape))).max() > 1:
+        return _panel_via_frame(keys, value, status, measure, unit, provenance, area_name, level, activity_name)
+    if len(status) and int(status.max()) > max(Status):
+        raise ValueError(f"status codes must lie in 0..{int(max(Status))}")
+    cube = np.full(shape, np.nan)
+    codes = np.full(shape, np.uint8(Status.MISSING), dtype=np.uint8)
+    cube[positions] = value
+    codes[positions] = status
+    dims = list(keys)
+    ds = xr.Dataset({"value": (dims, cube), "status": (dims, codes)},
+                    coords={name: c for name, (_, c) in zip(dims, located, strict=True)})
+    for col, dim, coord in ((area_name, 0, "area_name"), (level, 0, "area_level"), (activity_name, 1, "activity_name")):
+        if col is None:
+            continue
+        first = _first_rows(positions[dim], shape[dim])
+        names = [_none_to_empty(v) for v in _objects(col, first)]
+        ds = ds.assign_coords({coord: (dims[dim], np.array(names, dtype=object))})
+    return Panel(ds, measure=measure, unit=unit, provenance=[provenance])
+
+
+def _none_to_empty(v: object) -> str:
+    return "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
+
+
+def _panel_via_frame(keys: dict[str, Column], value: np.ndarray, status: np.ndarray, measure: str, unit: str,
+                     provenance: Provenance, area_name: Column | None, level: Column | str | None,
+                     activity_name: Column | None) -> Panel:
+    """The tidy-frame route (:meth:`Panel.from_frame`), kept for inputs it rejects (repeated keys)."""
     frame = pd.DataFrame({
-        "area": np.asarray(area, dtype=object),
-        "activity": np.asarray(activity, dtype=object),
-        "year": np.asarray(year, dtype=np.int64),
+        "area": _plain(keys["area"]),
+        "activity": _plain(keys["activity"]),
+        "year": np.asarray(keys["year"], dtype=np.int64),
     })
-    for name, col in (extra or {}).items():
-        frame[name] = np.asarray(col, dtype=object)
-    frame["value"] = np.asarray(value, dtype=np.float64)
-    frame["status"] = np.asarray(status, dtype=np.uint8)
+    extra = [k for k in keys if k not in ("area", "activity", "year")]
+    for name in extra:
+        frame[name] = _plain(keys[name])
+    frame["value"] = value
+    frame["status"] = status
     if area_name is not None:
-        frame["area_name"] = np.asarray(area_name, dtype=object)
+        frame["area_name"] = _plain(area_name)
     if level is not None:
-        frame["level"] = level if isinstance(level, str) else np.asarray(level, dtype=object)
+        frame["level"] = level if isinstance(level, str) else _plain(level)
     if activity_name is not None:
-        frame["activity_name"] = np.asarray(activity_name, dtype=object)
-    return Panel.from_frame(frame, measure=measure, unit=unit, provenance=[provenance],
-                            extra_dims=tuple((extra or {}).keys()))
+        frame["activity_name"] = _plain(activity_name)
+    return Panel.from_frame(frame, measure=measure, unit=unit, provenance=[provenance], extra_dims=tuple(extra))
 
 
 @functools.cache
@@ -110,7 +200,7 @@ def builtin_geography(lad_vintage: str = "2023"):  # type: ignore[no-untyped-def
     return uk(lad_vintage=lad_vintage)
 
 
-def resolve_areas(keys: pd.Series, *, level: str | None = None, geography=None  # type: ignore[no-untyped-def]
+def resolve_areas(keys: pd.Series | Coded, *, level: str | None = None, geography=None  # type: ignore[no-untyped-def]
                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Resolve area codes, names or aliases through a geography (default: the built-in UK one).
 
@@ -119,25 +209,30 @@ def resolve_areas(keys: pd.Series, *, level: str | None = None, geography=None  
     (``""`` when unresolved), the level of the area, and the geography's reason for keys it
     could not resolve (``""`` otherwise): unknown, ambiguous, or of another vintage.
     """
+    coded, u_code, u_level, u_why = resolve_distinct_areas(keys, level=level, geography=geography)
+    return u_code[coded.codes], u_level[coded.codes], u_why[coded.codes]
+
+
+def resolve_distinct_areas(keys: pd.Series | Coded, *, level: str | None = None, geography=None  # type: ignore[no-untyped-def]
+                           ) -> tuple[Coded, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`resolve_areas` per distinct key: the factorised keys and, per distinct key, the
+    canonical code, the level and the reason (object arrays)."""
     from sia.geography import AmbiguousAreaError, UnknownAreaError
 
     geo = builtin_geography() if geography is None else geography
-    distinct = pd.unique(keys.to_numpy(dtype=object))
-    code: dict[str, str] = {}
-    lev: dict[str, str] = {}
-    why: dict[str, str] = {}
-    for key in distinct:  # one lookup per distinct label, not per cell
+    coded = Coded.of(keys)
+    distinct = coded.uniques.to_numpy(dtype=object)
+    u_code = np.full(len(distinct), "", dtype=object)
+    u_level = np.full(len(distinct), "", dtype=object)
+    u_why = np.full(len(distinct), "", dtype=object)
+    for i, key in enumerate(distinct):  # one lookup per distinct label, not per cell
         try:
             area = geo.area(str(key), level)
         except (UnknownAreaError, AmbiguousAreaError) as exc:
-            code[key], lev[key], why[key] = "", "", str(exc)
+            u_why[i] = str(exc)
         else:
-            code[key], lev[key], why[key] = area.code, area.level, ""
-    return (
-        keys.map(code).to_numpy(dtype=object),
-        keys.map(lev).to_numpy(dtype=object),
-        keys.map(why).to_numpy(dtype=object),
-    )
+            u_code[i], u_level[i] = area.code, area.level
+    return coded, u_code, u_level, u_why
 
 
 def known_lad_codes() -> frozenset[str] | None:

@@ -26,7 +26,7 @@ import pandas as pd
 
 from sia.panel import Panel, Status
 from sia.sources._common import make_provenance, panel_from_columns, read_csv_text
-from sia.sources.errors import LoadError, RowChecker
+from sia.sources.errors import Coded, LoadError, RowChecker
 from sia.sources.trade import year_from_name
 
 COLUMNS = ("cbsa_code", "naics_code", "naics_level", "EMP", "ESTAB")
@@ -48,7 +48,7 @@ def load_cbp(
 ) -> Panel:
     """Load a CBP CBSA x NAICS table; see the module docstring."""
     path = Path(path)
-    raw, _ = read_csv_text(path)
+    raw, _ = read_csv_text(path, dtype=object)
     if not is_cbp_layout(list(raw.columns)):
         raise LoadError(path, 1, "", list(raw.columns), f"a County Business Patterns header {list(COLUMNS)}")
     key = (measure or "EMP").upper()
@@ -61,18 +61,25 @@ def load_cbp(
     chk = RowChecker(raw, path)
     emp, emp_status = chk.numbers("EMP", nonnegative=True, integer=True)
     estab, estab_status = chk.numbers("ESTAB", nonnegative=True, integer=True)
-    area = raw["cbsa_code"].str.strip()
-    naics = raw["naics_code"].str.strip()
+    area = Coded.of(raw["cbsa_code"]).map(lambda u: u.str.strip())
+    naics = Coded.of(raw["naics_code"]).map(lambda u: u.str.strip())
     if areas is None:
-        chk.flag(~area.str.fullmatch(CBSA.pattern).to_numpy(), "cbsa_code", raw["cbsa_code"],
+        chk.flag(~area.mask(lambda u: u.str.fullmatch(CBSA.pattern)), "cbsa_code", raw["cbsa_code"],
                  "a 5-digit CBSA code")
     else:
         chk.known("cbsa_code", area, areas, "one of the allowed CBSA codes")
-    chk.flag(~naics.str.fullmatch(NAICS.pattern).to_numpy(), "naics_code", raw["naics_code"],
+    chk.flag(~naics.mask(lambda u: u.str.fullmatch(NAICS.pattern)), "naics_code", raw["naics_code"],
              "a NAICS code of 2-6 digits or a sector range such as 31-33")
-    level_ok = raw["naics_level"].str.strip() == naics.str.len().astype(str)
-    chk.flag(~level_ok.to_numpy(), "naics_level", raw["naics_level"], "the length of naics_code")
-    chk.unique(pd.DataFrame({"a": area, "n": naics}), "cbsa_code, naics_code")
+    # naics_level must be the code's length: compare the two texts through one shared factorisation
+    level_text = Coded.of(raw["naics_level"]).map(lambda u: u.str.strip())
+    length_text = naics.map(lambda u: u.str.len().astype(str))
+    both, _ = pd.factorize(pd.concat([level_text.uniques.astype(object), length_text.uniques.astype(object)],
+                                     ignore_index=True), use_na_sentinel=True)
+    level_id, length_id = both[:len(level_text.uniques)], both[len(level_text.uniques):]
+    row_level, row_length = level_id[level_text.codes], length_id[length_text.codes]
+    level_ok = (row_level == row_length) & (row_level >= 0)  # as ``==`` on text: a missing value never matches
+    chk.flag(~level_ok, "naics_level", raw["naics_level"], "the length of naics_code")
+    chk.unique({"a": area, "n": naics}, "cbsa_code, naics_code")
     suppressed = (emp == 0) & (estab > 0)
     if key == "EMP":
         value, status = emp.copy(), emp_status.copy()

@@ -17,7 +17,7 @@ Markers of suppressed or unavailable cells are *not* errors: :data:`MARKERS` map
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -96,6 +96,98 @@ def sha256(path: str | Path) -> str:
     return h.hexdigest()
 
 
+class Coded:
+    """A column as codes into its distinct values: ``values == uniques[codes]`` row by row.
+
+    Loaders check and transform each *distinct* value once (a few hundred area or industry
+    codes) and broadcast the result to the rows with ``result[codes]``, instead of running string
+    operations over hundreds of thousands of cells. ``uniques`` is a Series of distinct values
+    (missing values, if any, form one entry) with the dtype of the column, so that pandas string
+    methods on it behave exactly as they would on the whole column.
+    """
+
+    __slots__ = ("codes", "uniques")
+
+    def __init__(self, codes: np.ndarray, uniques: pd.Series) -> None:
+        self.codes = np.asarray(codes, dtype=np.intp)
+        self.uniques = uniques.reset_index(drop=True)
+
+    @classmethod
+    def of(cls, values: Coded | pd.Series | np.ndarray | Sequence[object]) -> Coded:
+        """Factorise a column (a categorical column costs nothing: its categories are the uniques)."""
+        if isinstance(values, Coded):
+            return values
+        if not isinstance(values, pd.Series):
+            arr = values if isinstance(values, np.ndarray) else np.asarray(values, dtype=object)
+            values = pd.Series(arr)
+        dtype = values.dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            cat = values.array
+            codes = np.asarray(cat.codes, dtype=np.intp).copy()
+            uniques = pd.Series(cat.categories)
+        elif pd.api.types.is_object_dtype(dtype):
+            codes, u = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
+            # text read into object columns: distinct values as ``str`` (what ``read_csv(dtype=str)`` gives)
+            is_text = len(u) > 0 and pd.api.types.infer_dtype(u, skipna=False) == "string"
+            uniques = pd.Series(u, dtype=str if is_text else object)
+        else:
+            codes, u = pd.factorize(values, use_na_sentinel=True)
+            uniques = pd.Series(u)
+        missing = codes < 0
+        if missing.any():  # keep the missing value itself (None, NaN) as one more distinct entry
+            first = values.iloc[int(np.argmax(missing))]
+            uniques = pd.concat([uniques, pd.Series([first], dtype=uniques.dtype)], ignore_index=True)
+            codes = np.where(missing, len(uniques) - 1, codes)
+        return cls(codes, uniques)
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def __getitem__(self, rows: np.ndarray) -> Coded:
+        """The rows selected by a boolean mask or positions (the distinct values are kept as they are)."""
+        return Coded(self.codes[rows], self.uniques)
+
+    def compact(self) -> Coded:
+        """The same rows with only the distinct values that occur in them."""
+        row_codes, used = pd.factorize(self.codes)
+        return Coded(row_codes, self.uniques.iloc[used])
+
+    def mask(self, test: Callable[[pd.Series], pd.Series | np.ndarray]) -> np.ndarray:
+        """Boolean per row of ``test`` applied to the distinct values."""
+        out = test(self.uniques)
+        arr = out.to_numpy(dtype=bool) if isinstance(out, pd.Series) else np.asarray(out, dtype=bool)
+        return arr[self.codes]
+
+    def lookup(self, table: Callable[[pd.Series], pd.Series | np.ndarray]) -> np.ndarray:
+        """Per-row values of ``table`` applied to the distinct values (a numpy array)."""
+        out = table(self.uniques)
+        return np.asarray(out.to_numpy() if isinstance(out, pd.Series) else out)[self.codes]
+
+    def map(self, transform: Callable[[pd.Series], pd.Series]) -> Coded:
+        """Transform the distinct values (e.g. ``lambda u: u.str.strip()``) and re-factorise."""
+        new = Coded.of(pd.Series(transform(self.uniques)).reset_index(drop=True))
+        return Coded(new.codes[self.codes], new.uniques)
+
+    def to_numpy(self) -> np.ndarray:
+        """The row values as an object array."""
+        return self.uniques.to_numpy(dtype=object)[self.codes]
+
+    def series(self) -> pd.Series:
+        """The row values as a Series of the column's dtype."""
+        return self.uniques.take(self.codes).reset_index(drop=True)
+
+
+def _take_objects(values: Sequence[object] | pd.Series | np.ndarray | Coded, rows: np.ndarray) -> np.ndarray:
+    """``np.asarray(values, dtype=object)[rows]`` without converting the rows not asked for."""
+    if isinstance(values, Coded):
+        return values.uniques.to_numpy(dtype=object)[values.codes[rows]]
+    if isinstance(values, pd.Series):
+        return values.iloc[rows].to_numpy(dtype=object)
+    if isinstance(values, np.ndarray):
+        return np.asarray(values[rows], dtype=object)
+    return np.asarray(values, dtype=object)[rows]
+
+
 class RowChecker:
     """Collect per-row problems of a raw frame with vectorised checks.
 
@@ -107,6 +199,12 @@ class RowChecker:
         Path used in messages.
     lines
         1-based file line of each row; default ``index + 2`` (header on line 1).
+
+    Notes
+    -----
+    The checks work on the distinct values of a column (:class:`Coded`), so their cost grows with
+    the number of distinct values, not of rows; only the flagged rows' values are converted to
+    Python objects for the messages and the quarantine.
     """
 
     def __init__(self, raw: pd.DataFrame, file: str | Path, lines: np.ndarray | None = None) -> None:
@@ -121,17 +219,17 @@ class RowChecker:
         self.excluded = np.zeros(n, dtype=bool)
         self.excluded_reason: dict[str, int] = {}
 
-    def flag(self, mask: np.ndarray | pd.Series, column: str, values: Sequence[object] | pd.Series, expected: str
-             ) -> None:
+    def flag(self, mask: np.ndarray | pd.Series, column: str, values: Sequence[object] | pd.Series | Coded,
+             expected: str) -> None:
         """Mark rows where ``mask`` holds; a row keeps its first problem."""
         m = np.asarray(mask, dtype=bool) & ~self.bad & ~self.excluded
-        if not m.any():
+        rows = np.flatnonzero(m)
+        if not len(rows):
             return
-        vals = np.asarray(values, dtype=object)
-        self.bad |= m
-        self.column[m] = column
-        self.value[m] = vals[m]
-        self.reason[m] = expected
+        self.bad[rows] = True
+        self.column[rows] = column
+        self.value[rows] = _take_objects(values, rows)
+        self.reason[rows] = expected
 
     def exclude(self, mask: np.ndarray | pd.Series, why: str) -> None:
         """Leave rows out on purpose (e.g. a country total in a LAD table), counted under ``why``."""
@@ -175,6 +273,7 @@ class RowChecker:
 
         Returns float values (NaN for markers) and uint8 status codes (observed for numbers).
         ``na_status`` is the status of a truly empty/NA cell (default: that of the ``""`` marker).
+        Text is parsed once per distinct cell text.
         """
         markers = MARKERS if markers is None else markers
         raw = self.raw[column]
@@ -190,17 +289,21 @@ class RowChecker:
             if integer:
                 self.flag(~gap & (numeric != np.round(numeric)), column, raw, "an integer count")
             return numeric, status
-        text = raw.astype("string").str.strip()
-        is_na = text.isna().to_numpy()
+        coded = Coded.of(raw)
+        text = coded.uniques.astype("string").str.strip()
+        u_na = text.isna().to_numpy()
         text_filled = text.fillna("")
         lowered = text_filled.str.lower()
-        status = np.full(len(raw), np.uint8(Status.OBSERVED), dtype=np.uint8)
-        is_marker = lowered.isin(list(markers)).to_numpy() | is_na
+        u_status = np.full(len(text), np.uint8(Status.OBSERVED), dtype=np.uint8)
+        u_marker = lowered.isin(list(markers)).to_numpy() | u_na
         for mark, st in markers.items():
-            status[(lowered == mark).to_numpy()] = st
-        status[is_na] = na_status if na_status is not None else markers.get("", Status.MISSING)
-        numeric = pd.to_numeric(text_filled.str.replace(",", "", regex=False).where(~is_marker, None),
-                                errors="coerce").to_numpy(dtype=np.float64)
+            u_status[(lowered == mark).to_numpy()] = st
+        u_status[u_na] = na_status if na_status is not None else markers.get("", Status.MISSING)
+        u_numeric = pd.to_numeric(text_filled.str.replace(",", "", regex=False).where(~u_marker, None),
+                                  errors="coerce").to_numpy(dtype=np.float64)
+        numeric = u_numeric[coded.codes]
+        status = u_status[coded.codes]
+        is_marker = u_marker[coded.codes]
         not_number = ~is_marker & ~np.isfinite(numeric)
         kind = "an integer count" if integer else "a number"
         allowed = ", ".join(repr(m) for m in markers if m)
@@ -215,49 +318,57 @@ class RowChecker:
 
     def integers(self, column: str, *, lo: int | None = None, hi: int | None = None, what: str = "a year"
                  ) -> np.ndarray:
-        """Parse an integer key column such as a year; flag anything else."""
+        """Parse an integer key column such as a year; flag anything else (once per distinct text)."""
         raw = self.raw[column]
-        text = raw.astype("string").str.strip().fillna("")
-        ok = text.str.fullmatch(r"\d+").fillna(False).to_numpy(dtype=bool, copy=True)
-        out = np.zeros(len(raw), dtype=np.int64)
-        out[ok] = text[ok].astype(np.int64).to_numpy()
+        coded = Coded.of(raw)
+        text = coded.uniques.astype("string").str.strip().fillna("")
+        u_ok = text.str.fullmatch(r"\d+").fillna(False).to_numpy(dtype=bool, copy=True)
+        u_out = np.zeros(len(text), dtype=np.int64)
+        u_out[u_ok] = text[u_ok].astype(np.int64).to_numpy()
         if lo is not None:
-            ok &= out >= lo
+            u_ok &= u_out >= lo
         if hi is not None:
-            ok &= out <= hi
+            u_ok &= u_out <= hi
         rng = f" between {lo} and {hi}" if lo is not None and hi is not None else ""
-        self.flag(~ok, column, raw, f"{what}{rng}")
-        return out
+        self.flag(~u_ok[coded.codes], column, raw, f"{what}{rng}")
+        return u_out[coded.codes]
 
-    def known(self, column: str, codes: pd.Series | np.ndarray, allowed: Iterable[str], expected: str) -> None:
+    def known(self, column: str, codes: pd.Series | np.ndarray | Coded, allowed: Iterable[str], expected: str
+              ) -> None:
         """Flag codes that are not in ``allowed``."""
         allowed_set = pd.Index(list(allowed))
-        codes = pd.Series(np.asarray(codes, dtype=object))
-        self.flag(~codes.isin(allowed_set).to_numpy(), column, self.raw[column], expected)
+        coded = Coded.of(codes)
+        found = pd.Series(coded.uniques.to_numpy(dtype=object)).isin(allowed_set).to_numpy()
+        self.flag(~found[coded.codes], column, self.raw[column], expected)
 
-    def unique(self, keys: pd.DataFrame, columns: str) -> None:
-        """Flag the second and later rows of a duplicated key (only among rows still ok)."""
-        ok = self.ok
-        sub = keys.loc[ok]
-        dup = sub.duplicated(keep="first")
+    def unique(self, keys: pd.DataFrame | dict[str, pd.Series | np.ndarray | Coded], columns: str) -> None:
+        """Flag the second and later rows of a duplicated key (only among rows still ok).
+
+        The key columns are factorised and combined into one integer per row; the message of a
+        repeated key names the line of its first occurrence among the rows still ok.
+        """
+        parts = [Coded.of(keys[c]).map(lambda u: u) for c in keys]  # distinct values, even if built by hand
+        n = len(self.raw)
+        combined = np.zeros(n, dtype=np.int64)
+        for part in parts:  # mixed radix, re-compressed after each column so it never overflows
+            combined = combined * max(len(part.uniques), 1) + part.codes
+            combined = pd.factorize(combined)[0].astype(np.int64)
+        ok_rows = np.flatnonzero(self.ok)
+        sub = combined[ok_rows]
+        dup = pd.Series(sub).duplicated(keep="first").to_numpy()
         if not dup.any():
             return
-        first_line = pd.Series(self.lines[ok], index=sub.index)
-        key_cols = list(sub.columns)
-        firsts = sub.assign(_line=first_line).drop_duplicates(key_cols, keep="first")
-        merged = sub.loc[dup].reset_index().merge(firsts, on=key_cols, how="left").set_index("index")
-        mask = np.zeros(len(self.raw), dtype=bool)
-        mask[merged.index.to_numpy()] = True
-        values = np.full(len(self.raw), "", dtype=object)
-        values[merged.index.to_numpy()] = [
-            "|".join(str(x) for x in row) for row in merged[key_cols].itertuples(index=False)
-        ]
-        # the expectation names the line of the first occurrence; rows with different first lines
-        # get their own message, so flag group by group (few groups: one per distinct first line)
-        for first, idx in merged.groupby("_line").groups.items():
-            m = np.zeros(len(self.raw), dtype=bool)
-            m[np.asarray(idx)] = True
-            self.flag(m, columns, values, f"a unique key ({columns}); first seen on line {first}")
+        _, first_of_group, group = np.unique(sub, return_index=True, return_inverse=True)
+        rows = ok_rows[dup]
+        first_line = self.lines[ok_rows[first_of_group[group.ravel()[dup]]]]
+        texts = [part.uniques.to_numpy(dtype=object)[part.codes[rows]].tolist() for part in parts]
+        values = ["|".join(str(x) for x in row) for row in zip(*texts, strict=True)]
+        # the expectation names the line of the first occurrence of each key
+        self.bad[rows] = True
+        self.column[rows] = columns
+        self.value[rows] = np.asarray(values, dtype=object)
+        self.reason[rows] = np.asarray([f"a unique key ({columns}); first seen on line {first}"
+                                        for first in first_line.tolist()], dtype=object)
 
 
 def check_header(file: str | Path, header: Sequence[str], required: Iterable[str], layout: str) -> None:

@@ -52,8 +52,8 @@ import numpy as np
 import pandas as pd
 
 from sia.panel import Panel, Status
-from sia.sources._common import make_provenance, panel_from_columns, read_csv_text, resolve_areas
-from sia.sources.errors import MARKERS, LoadError, RowChecker
+from sia.sources._common import make_provenance, panel_from_columns, read_csv_text, resolve_distinct_areas
+from sia.sources.errors import MARKERS, Coded, LoadError, RowChecker
 
 Layout = Literal["compact", "api", "nesta"]
 
@@ -133,7 +133,7 @@ def load_nomis(
         The area of a file without geography columns.
     """
     path = Path(path)
-    raw, encoding = read_csv_text(path)
+    raw, encoding = read_csv_text(path, dtype=object)
     columns = list(raw.columns)
     found = sniff_layout(columns)
     if layout is None:
@@ -146,8 +146,8 @@ def load_nomis(
             + (f"; asked for layout {layout!r}" if layout else ""),
         )
     chk = RowChecker(raw, path)
-    geo_level: np.ndarray | None = None
-    extra: dict[str, pd.Series] = {}
+    geo_level: Coded | None = None
+    extra: dict[str, Coded] = {}
     notes: list[str] = []
     if encoding != "utf-8":
         notes.append(f"read as {encoding} (not valid UTF-8)")
@@ -181,70 +181,77 @@ def load_nomis(
                                 f"measure= naming one of the file's measures {measures}")
             chk.exclude((raw["MEASURES_NAME"] != measure).to_numpy(), f"MEASURES_NAME other than {measure!r}")
         value, status = chk.numbers(value_col, nonnegative=True, markers=NOMIS_MARKERS)
-        obs = raw["OBS_STATUS"].str.strip().str.upper()
-        chk.flag(~obs.isin(list(OBS_STATUS)).to_numpy(), "OBS_STATUS", raw["OBS_STATUS"],
+        obs = Coded.of(raw["OBS_STATUS"]).map(lambda u: u.str.strip().str.upper())
+        chk.flag(~obs.mask(lambda u: u.isin(list(OBS_STATUS))), "OBS_STATUS", raw["OBS_STATUS"],
                  f"a NOMIS observation status ({', '.join(OBS_STATUS)})")
-        obs_status = obs.map({k: int(v) for k, v in OBS_STATUS.items()}).fillna(0).to_numpy(dtype=np.uint8)
-        conf = raw["OBS_CONF"].str.strip().str.upper()
-        chk.flag(~conf.isin(list(OBS_CONF_FREE | OBS_CONF_CONFIDENTIAL)).to_numpy(), "OBS_CONF", raw["OBS_CONF"],
-                 "a NOMIS confidentiality flag (F = free for publication, T/C = confidential)")
+        obs_status = obs.lookup(
+            lambda u: u.map({k: int(v) for k, v in OBS_STATUS.items()}).fillna(0).to_numpy(dtype=np.uint8))
+        conf = Coded.of(raw["OBS_CONF"]).map(lambda u: u.str.strip().str.upper())
+        chk.flag(~conf.mask(lambda u: u.isin(list(OBS_CONF_FREE | OBS_CONF_CONFIDENTIAL))), "OBS_CONF",
+                 raw["OBS_CONF"], "a NOMIS confidentiality flag (F = free for publication, T/C = confidential)")
         is_number = status == Status.OBSERVED
         status = np.where(is_number, np.maximum(obs_status, np.uint8(base)), status).astype(np.uint8)
-        confidential = conf.isin(list(OBS_CONF_CONFIDENTIAL)).to_numpy()
+        confidential = conf.mask(lambda u: u.isin(list(OBS_CONF_CONFIDENTIAL)))
         status[confidential] = Status.SUPPRESSED
         value[status >= Status.SUPPRESSED] = np.nan
         for dim in _api_dimensions(columns):
             if dim in ("DATE", "GEOGRAPHY", "INDUSTRY", "MEASURES"):
                 continue
             label = f"{dim}_NAME" if f"{dim}_NAME" in columns else dim
-            values = raw[label].str.strip()
-            if values[chk.ok].nunique() > 1:
+            values = Coded.of(raw[label]).map(lambda u: u.str.strip())
+            present = np.unique(values.codes[chk.ok])
+            if int(values.uniques.notna().to_numpy()[present].sum()) > 1:  # as Series.nunique: NaN not counted
                 extra[dim.lower()] = values
             else:
-                notes.append(f"{dim} = {values.iloc[0] if len(values) else ''}")
+                notes.append(f"{dim} = {values.uniques.iloc[values.codes[0]] if len(values) else ''}")
         measure_name = measure or "value"
         table = "NOMIS API output" + (f" ({raw['MEASURE_NAME'].iloc[0]})" if "MEASURE_NAME" in columns and len(raw)
                                       else "")
     year = chk.integers(year_col, lo=1900, hi=2100, what="a year")
+    area: Coded | np.ndarray
+    area_names: Coded | np.ndarray | None
     if code_col in columns:
-        codes = raw[code_col].str.strip()
+        codes = Coded.of(raw[code_col]).map(lambda u: u.str.strip())
         if areas is None or areas == "geography":
-            resolved, area_levels, why = resolve_areas(codes)
-            unknown = resolved == ""
+            coded, u_resolved, u_levels, _ = resolve_distinct_areas(codes)
+            u_unknown = u_resolved == ""
+            unknown = u_unknown[coded.codes]
             chk.flag(unknown, code_col, raw[code_col], "an area code known to the built-in UK geography "
                      "(directly or through its alias table)")
-            geo_level = area_levels
-            changed = int(pd.Series(resolved[~unknown] != codes.to_numpy()[~unknown]).sum())
+            geo_level = Coded(coded.codes, pd.Series(u_levels, dtype=object))
+            u_changed = ~u_unknown & (u_resolved != coded.uniques.to_numpy(dtype=object))
+            changed = int(u_changed[coded.codes].sum())
             if changed:
                 notes.append(f"area codes re-coded through the geography alias table in {changed} rows "
                              "(e.g. NUTS UKG1 -> ITL TLG1)")
-            area = pd.Series(resolved)
+            area = Coded(coded.codes, pd.Series(u_resolved, dtype=object)).map(lambda u: u)  # distinct again
         elif areas == "pattern":
-            chk.flag(~codes.str.fullmatch(AREA_PATTERN.pattern).to_numpy(), code_col, raw[code_col],
+            chk.flag(~codes.mask(lambda u: u.str.fullmatch(AREA_PATTERN.pattern)), code_col, raw[code_col],
                      "a GSS (E06000001) or NUTS/ITL (UKG1, TLG1) area code")
             area = codes
         else:
             chk.known(code_col, codes, areas, "one of the allowed area codes")
             area = codes
-        area_names = raw[name_col].str.strip() if name_col else None
+        area_names = Coded.of(raw[name_col]).map(lambda u: u.str.strip()) if name_col else None
     else:
-        area = pd.Series([area_code] * len(raw), dtype=object)
-        area_names = pd.Series([area_name] * len(raw), dtype=object)
+        area = np.full(len(raw), area_code, dtype=object)
+        area_names = np.full(len(raw), area_name, dtype=object)
         notes.append(f"no geography columns: national file, area {area_code} ({area_name})")
-    industry = raw[act_col].str.strip()
+    industry = Coded.of(raw[act_col]).map(lambda u: u.str.strip())
     known = known_industry_codes()
-    chk.flag(~industry.str.fullmatch(INDUSTRY_PATTERN.pattern).to_numpy(), act_col, raw[act_col],
+    chk.flag(~industry.mask(lambda u: u.str.fullmatch(INDUSTRY_PATTERN.pattern)), act_col, raw[act_col],
              "a SIC 2007 code of 2, 4 or 5 digits")
     if known is not None:
         chk.known(act_col, industry, known, "a code of the SIC 2007 classification")
-    keys = pd.DataFrame({"area": area, "activity": industry, "year": year, **{k: v for k, v in extra.items()}})
+    keys = {"area": area, "activity": industry, "year": year, **{k: v for k, v in extra.items()}}
     chk.unique(keys, ", ".join([code_col if code_col in columns else "area", act_col, year_col,
                                 *[d.upper() for d in extra]]))
     report = chk.resolve(quarantine)
     ok = chk.ok
     act_names = None
     if act_name_col:
-        act_names = raw[act_name_col].str.replace(r"^\s*\S+\s*:\s*", "", regex=True).str.strip()[ok]
+        act_names = Coded.of(raw[act_name_col]).map(
+            lambda u: u.str.replace(r"^\s*\S+\s*:\s*", "", regex=True).str.strip())[ok]
     level = geo_level[ok] if geo_level is not None else _level(layout, raw, ok)
     prov = make_provenance(path, table=table, query=f"layout {layout}", loader="sia.sources.nomis",
                            report=report, notes=notes, licence="OGL v3.0")
@@ -261,11 +268,11 @@ def _api_dimensions(columns: list[str]) -> list[str]:
     return [c for c in columns if f"{c}_NAME" in columns and f"{c}_CODE" in columns]
 
 
-def _level(layout: str, raw: pd.DataFrame, ok: np.ndarray) -> np.ndarray | str | None:
+def _level(layout: str, raw: pd.DataFrame, ok: np.ndarray) -> Coded | str | None:
     if layout == "api" and "GEOGRAPHY_TYPE" in raw.columns:
-        return raw["GEOGRAPHY_TYPE"].str.strip()[ok].to_numpy(dtype=object)
+        return Coded.of(raw["GEOGRAPHY_TYPE"]).map(lambda u: u.str.strip())[ok]
     if layout == "nesta":
-        return raw["geo_type"].str.strip()[ok].to_numpy(dtype=object)
+        return Coded.of(raw["geo_type"]).map(lambda u: u.str.strip())[ok]
     if layout == "compact" and "GEOGRAPHY_CODE" not in raw.columns:
         return "country"
     return None

@@ -28,11 +28,10 @@ from collections.abc import Collection
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from sia.panel import Panel, Status
 from sia.sources._common import make_provenance, panel_from_columns, read_csv_text
-from sia.sources.errors import LoadError, RowChecker
+from sia.sources.errors import Coded, LoadError, RowChecker
 
 LAYOUTS = {
     "ots": ("reporter_iso", "product_code", "export_value_usd"),
@@ -78,7 +77,7 @@ def load_trade(
         Allowed codes; default: the code patterns (3 letters; 4 digits).
     """
     path = Path(path)
-    raw, _ = read_csv_text(path)
+    raw, _ = read_csv_text(path, dtype=object)
     layout = sniff_layout(list(raw.columns))
     if layout is None:
         expected = " or ".join(f"({', '.join(c)})" for c in LAYOUTS.values())
@@ -89,25 +88,24 @@ def load_trade(
         if year is None:
             raise ValueError(f"{path}: the file name has no year; pass year=")
     chk = RowChecker(raw, path)
-    text = raw[value_col].str.strip()
-    is_na = text.eq("NA").to_numpy()
+    is_na = Coded.of(raw[value_col]).mask(lambda u: u.str.strip().eq("NA"))
     value, status = chk.numbers(value_col, nonnegative=True, markers=_markers_with_na(na_as_zero))
     if na_as_zero:
         value[is_na] = 0.0
         status[is_na] = Status.OBSERVED
-    area = raw[area_col].str.strip()
-    product = raw[prod_col].str.strip()
+    area = Coded.of(raw[area_col]).map(lambda u: u.str.strip())
+    product = Coded.of(raw[prod_col]).map(lambda u: u.str.strip())
     if countries is None:
-        chk.flag(~area.str.fullmatch(COUNTRY.pattern).to_numpy(), area_col, raw[area_col],
+        chk.flag(~area.mask(lambda u: u.str.fullmatch(COUNTRY.pattern)), area_col, raw[area_col],
                  "an ISO 3166 alpha-3 country code (3 letters)")
     else:
         chk.known(area_col, area, countries, "one of the allowed country codes")
     if products is None:
-        chk.flag(~product.str.fullmatch(PRODUCT.pattern).to_numpy(), prod_col, raw[prod_col],
+        chk.flag(~product.mask(lambda u: u.str.fullmatch(PRODUCT.pattern)), prod_col, raw[prod_col],
                  "a 4-digit product code (HS4 or SITC4)")
     else:
         chk.known(prod_col, product, products, "one of the allowed product codes")
-    chk.unique(pd.DataFrame({"a": area, "p": product}), f"{area_col}, {prod_col}")
+    chk.unique({"a": area, "p": product}, f"{area_col}, {prod_col}")
     report = chk.resolve(quarantine)
     ok = chk.ok
     notes = []

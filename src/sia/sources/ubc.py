@@ -26,11 +26,16 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-import pandas as pd
 
 from sia.panel import Panel, Status
-from sia.sources._common import builtin_geography, make_provenance, panel_from_columns, read_csv_text, resolve_areas
-from sia.sources.errors import LoadError, RowChecker, check_header
+from sia.sources._common import (
+    builtin_geography,
+    make_provenance,
+    panel_from_columns,
+    read_csv_text,
+    resolve_distinct_areas,
+)
+from sia.sources.errors import Coded, LoadError, RowChecker, check_header
 
 COLUMNS = ("year", "geog_type", "area_name", "industry_code", "industry_name", "sizeband", "enterprises")
 BROAD_INDUSTRIES = tuple(str(i) for i in range(1, 19))
@@ -59,18 +64,18 @@ def load_ubc(
         ``sia.geography.uk(lad_vintage="2021")``, the April 2021 districts the file uses).
     """
     path = Path(path)
-    raw, _ = read_csv_text(path)
+    raw, _ = read_csv_text(path, dtype=object)
     check_header(path, list(raw.columns), COLUMNS, "UK Business Counts (long)")
     if geography is None:
         geography = builtin_geography("2021")
     chk = RowChecker(raw, path)
-    gtype = raw["geog_type"].str.strip()
-    chk.flag(~gtype.isin(["ladu", "country"]).to_numpy(), "geog_type", raw["geog_type"],
+    gtype = Coded.of(raw["geog_type"]).map(lambda u: u.str.strip())
+    chk.flag(~gtype.mask(lambda u: u.isin(["ladu", "country"])), "geog_type", raw["geog_type"],
              "'ladu' (local authority district) or 'country'")
-    names = raw["area_name"].str.strip()
-    is_country = (gtype == "country").to_numpy()
-    country_key = names.str.casefold()
-    chk.flag(is_country & ~country_key.isin(list(COUNTRY_CODES)).to_numpy(), "area_name", raw["area_name"],
+    names = Coded.of(raw["area_name"]).map(lambda u: u.str.strip())
+    is_country = gtype.mask(lambda u: u == "country")
+    country_key = names.map(lambda u: u.str.casefold())
+    chk.flag(is_country & ~country_key.mask(lambda u: u.isin(list(COUNTRY_CODES))), "area_name", raw["area_name"],
              f"a country named {[v[1] for v in COUNTRY_CODES.values()]}")
     if countries == "exclude":
         chk.exclude(is_country & chk.ok, "country rows (England): a country total, not a district")
@@ -81,21 +86,23 @@ def load_ubc(
     codes = np.full(len(raw), "", dtype=object)
     levels = np.full(len(raw), "", dtype=object)
     if lad.any():
-        c, lv, why = resolve_areas(names[lad], level="LAD", geography=geography)
-        codes[lad], levels[lad] = c, lv
+        # each distinct name of a district row is resolved once
+        lad_names = names[np.flatnonzero(lad)].compact()
+        coded, u_code, u_level, _ = resolve_distinct_areas(lad_names, level="LAD", geography=geography)
+        codes[lad], levels[lad] = u_code[coded.codes], u_level[coded.codes]
         unknown = np.zeros(len(raw), dtype=bool)
-        unknown[np.flatnonzero(lad)] = c == ""
+        unknown[np.flatnonzero(lad)] = u_code[coded.codes] == ""
         chk.flag(unknown, "area_name", raw["area_name"],
                  "a local authority district name known to the geography's name/alias table")
     for key, (code, _name) in COUNTRY_CODES.items():
-        m = is_country & (country_key == key).to_numpy()
+        m = is_country & country_key.mask(lambda u, key=key: u == key)
         codes[m], levels[m] = code, "country"
-    industry = raw["industry_code"].str.strip()
+    industry = Coded.of(raw["industry_code"]).map(lambda u: u.str.strip())
     chk.known("industry_code", industry, BROAD_INDUSTRIES, "a NOMIS broad industry group code 1..18")
-    band = raw["sizeband"].str.strip()
+    band = Coded.of(raw["sizeband"]).map(lambda u: u.str.strip())
     chk.known("sizeband", band, SIZEBANDS, f"a size band {list(SIZEBANDS)}")
-    keys = pd.DataFrame({"area": codes, "industry": industry, "year": year, "band": band})
-    chk.unique(keys, "area_name, industry_code, year, sizeband")
+    chk.unique({"area": codes, "industry": industry, "year": year, "band": band},
+               "area_name, industry_code, year, sizeband")
     report = chk.resolve(quarantine)
     ok = chk.ok
     if not ok.any():
@@ -110,6 +117,7 @@ def load_ubc(
     return panel_from_columns(
         area=codes[ok], activity=industry[ok], year=year[ok], value=value[ok], status=status[ok],
         measure=measure or "enterprises", unit="enterprises", provenance=prov,
-        area_name=names[ok], level=levels[ok], activity_name=raw["industry_name"].str.strip()[ok],
+        area_name=names[ok], level=levels[ok],
+        activity_name=Coded.of(raw["industry_name"]).map(lambda u: u.str.strip())[ok],
         extra={"sizeband": band[ok]},
     )
