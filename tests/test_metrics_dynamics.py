@@ -205,3 +205,55 @@ def test_growth_and_entry_exit_adapters(bres):
     assert list(ee.columns) == ["area", "activity", "base_year", "year", "entry", "exit"]
     # exactly one of entry/exit is at risk in every cell
     assert (ee.entry.isna() ^ ee.exit.isna()).all()
+
+
+def _shift_share_reference(X0, X1, N0, N1):
+    """The classic and Esteban-Marquillas formulas written out with np.where, cell by cell."""
+    g = N1.sum() / N0.sum() - 1.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gc = np.where(N0 > 0, N1 / N0 - 1.0, np.nan)
+        has = X0 != 0
+        ns = np.where(has, X0 * g, 0.0)
+        im = np.where(has, X0 * (gc - g), 0.0)
+        ce = np.where(has, X1 - X0 * (1.0 + gc), X1)
+        hat = X0.sum(axis=1, keepdims=True) * N0 / N0.sum()
+        rate = np.where(has, ce / np.where(has, X0, 1.0), np.nan)
+        hce = np.where(has, hat * rate, 0.0)
+        ae = np.where(has, (X0 - hat) * rate, ce)
+    return X1 - X0, ns, im, ce, hce, ae
+
+
+def test_shift_share_zero_cells_undefined_reference_rate_and_decline():
+    # national decline (g < 0), an activity with a zero reference start value (no g_c), new and
+    # closed cells; every component checked against the formulas written out with np.where, and
+    # zero components are +0 (a "-0.0" would show in the CSV output)
+    X0 = np.array([[0.0, 10.0, 0.0, 7.0], [5.0, 0.0, 0.0, 3.0], [2.0, 4.0, 0.0, 0.0]])
+    X1 = np.array([[3.0, 6.0, 2.0, 0.0], [4.0, 0.0, 0.0, 1.0], [1.0, 5.0, 1.0, 2.0]])
+    N0 = np.array([50.0, 40.0, 0.0, 30.0])
+    N1 = np.array([40.0, 30.0, 5.0, 20.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ss = shift_share(X0, X1, N0, N1)
+    ref = _shift_share_reference(X0, X1, N0, N1)
+    for got, want, name in zip(ss, ref, ShiftShareFields, strict=True):
+        assert_allclose(got, want, rtol=1e-14, atol=1e-14, err_msg=name)
+        assert np.array_equal(np.isnan(got), np.isnan(want)), name
+        zero = got == 0
+        assert not np.signbit(got[zero]).any(), f"{name}: negative zero"
+    # X0 = 0 in the activity without a reference rate: NS = IM = 0, CE = X1 (not NaN)
+    assert ss.national_share[0, 2] == 0 and ss.industry_mix[0, 2] == 0 and ss.competitive_effect[0, 2] == 2
+    assert ss.allocation_effect[0, 2] == 2 and ss.homothetic_competitive_effect[0, 2] == 0
+
+
+ShiftShareFields = ("change", "national_share", "industry_mix", "competitive_effect",
+                    "homothetic_competitive_effect", "allocation_effect")
+
+
+def test_growth_negative_end_value_and_entry_exit_table():
+    g = growth(np.array([10.0, 10.0, 0.0, np.nan]), np.array([-5.0, 12.1, 3.0, 4.0]), 2.0)
+    assert np.isnan(g.cagr[0]) and g.percent[0] == -150.0  # a negative end value has no CAGR
+    assert_allclose(g.cagr[1], np.sqrt(1.21) - 1.0, rtol=1e-15)
+    assert np.isnan(g.percent[2]) and np.isnan(g.cagr[2]) and np.isnan(g.percent[3])
+    ee = entry_exit(np.array([0, 0, 1, 1]), np.array([0, 1, 0, 1]))
+    assert_array_equal(ee.entry, [0.0, 1.0, np.nan, np.nan])
+    assert_array_equal(ee.exit, [np.nan, np.nan, 1.0, 0.0])

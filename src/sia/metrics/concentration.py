@@ -21,13 +21,14 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from sia.metrics.specialisation import area_shares, reference_shares
+from sia.metrics.specialisation import _as_counts, area_shares, reference_shares
 
 EntropyBase = Literal["bits", "nats"] | float
 
 
 def _clean(X: ArrayLike) -> NDArray[np.float64]:
-    return np.nan_to_num(np.asarray(X, dtype=np.float64), nan=0.0)
+    """float64 with NaN as 0; copied only when there is a NaN (callers never write into it)."""
+    return _as_counts(X)
 
 
 def _log_base(base: EntropyBase) -> float:
@@ -60,9 +61,10 @@ def krugman_index(X: ArrayLike, reference: ArrayLike | None = None) -> NDArray[n
     -------
     ndarray ``(..., areas)``; NaN for zero-total areas or when the reference total is 0.
     """
+    X = _clean(X)
     s, _ = area_shares(X)
-    ref = np.expand_dims(reference_shares(_clean(X), reference), -2)
-    return np.abs(s - ref).sum(axis=-1)
+    s -= np.expand_dims(reference_shares(X, reference), -2)  # in place: one matrix temporary in all
+    return np.abs(s, out=s).sum(axis=-1)
 
 
 def hoover_coefficient(X: ArrayLike, reference: ArrayLike | None = None) -> NDArray[np.float64]:
@@ -88,7 +90,8 @@ def herfindahl(X: ArrayLike) -> NDArray[np.float64]:
     Zero-total areas give NaN.
     """
     s, _ = area_shares(X)
-    return (s * s).sum(axis=-1)
+    np.multiply(s, s, out=s)
+    return s.sum(axis=-1)
 
 
 def entropy(X: ArrayLike, base: EntropyBase = "bits") -> NDArray[np.float64]:
@@ -172,7 +175,8 @@ def gini(X: ArrayLike) -> NDArray[np.float64]:
     """
     X = _clean(X)
     n = X.shape[-2]
-    xs = np.sort(np.ascontiguousarray(np.swapaxes(X, -1, -2)), axis=-1)  # sort along contiguous memory
+    xs = np.array(np.swapaxes(X, -1, -2), order="C")  # a copy, sorted in place along contiguous memory
+    xs.sort(axis=-1)
     w = 2.0 * np.arange(1, n + 1) - n - 1
     total = xs.sum(axis=-1)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -180,6 +184,31 @@ def gini(X: ArrayLike) -> NDArray[np.float64]:
 
 
 GiniConvention = Literal["krugman", "econgeo"]
+
+_PACK_MAX_BITS = 16  # up to 65,536 areas: the sort key keeps at least 36 of the 52 mantissa bits
+
+
+def _argsort_rows(key: NDArray[np.float64]) -> NDArray[np.intp]:
+    """Order of each row of a non-negative key (``+inf`` allowed), as ``np.argsort(key, axis=-1)``.
+
+    For non-negative IEEE doubles the int64 bit pattern is monotone in the value, so the column
+    index is packed into the lowest ``b = ceil(log2(n))`` bits of the pattern and the int64 keys
+    are sorted by value (a SIMD sort, several times faster than an argsort). Keys that agree in
+    all but their lowest ``b`` bits (a relative difference below ``2**(b - 52)``, about 1e-12 for
+    5,000 areas) are ordered by column index, like exact ties; for the locational Gini this moves
+    the result by less than that relative difference. Falls back to ``np.argsort`` for negative
+    keys or more than 65,536 columns.
+    """
+    n = key.shape[-1]
+    bits = max(1, int(n - 1).bit_length())
+    if n == 0 or bits > _PACK_MAX_BITS or (key < 0).any():
+        return np.argsort(key, axis=-1)
+    mask = np.int64((1 << bits) - 1)
+    packed = key.view(np.int64) & ~mask
+    packed |= np.arange(n, dtype=np.int64)
+    packed.sort(axis=-1)
+    packed &= mask
+    return packed.view(np.intp) if np.dtype(np.intp) == np.dtype(np.int64) else packed.astype(np.intp)
 
 
 def locational_gini(X: ArrayLike, convention: GiniConvention = "krugman") -> NDArray[np.float64]:
@@ -189,7 +218,9 @@ def locational_gini(X: ArrayLike, convention: GiniConvention = "krugman") -> NDA
     the locational Lorenz curve plots the cumulative share of the activity,
     :math:`\sum_{i \le k} X_{(i)c}/X_{\cdot c}`, against the cumulative share of total activity,
     :math:`\sum_{i \le k} X_{(i)\cdot}/X_{\cdot\cdot}`. With :math:`A_c` the area between that curve and
-    the diagonal (shoelace formula over the curve's vertices),
+    the diagonal (total area under the diagonal minus the trapezoid-rule area under the curve,
+    :math:`A_c = \tfrac12\big(1 - \sum_i p_{(i)} (Q_{(i)} + Q_{(i-1)})\big)` with :math:`p` the area
+    shares and :math:`Q` the cumulative activity shares),
 
     - ``convention="krugman"`` (default): :math:`G_c = 2A_c \in [0, 1)`, the usual Gini ratio
       (area between the curve and the diagonal over the area under the diagonal), as in
@@ -217,21 +248,23 @@ def locational_gini(X: ArrayLike, convention: GiniConvention = "krugman") -> NDA
     ratio = Xt * np.expand_dims(inv_pop, -2)
     if not (pop > 0).all():  # zero-total areas go last; they carry no weight
         ratio = np.where(np.expand_dims(pop, -2) > 0, ratio, np.inf)
-    order = np.argsort(ratio, axis=-1)
+    order = _argsort_rows(ratio)
     del ratio
     ind = np.take_along_axis(Xt, order, axis=-1)
-    popb = np.broadcast_to(np.expand_dims(pop, -2), Xt.shape)
-    popb = np.take_along_axis(popb, order, axis=-1)
+    if pop.ndim == 1:
+        popb = pop[order]
+    else:
+        popb = np.take_along_axis(np.broadcast_to(np.expand_dims(pop, -2), Xt.shape), order, axis=-1)
     del order
     col_total = ind.sum(axis=-1, keepdims=True)
+    inv_total = 1.0 / np.where(col_total > 0, col_total, 1.0)
     cind = np.cumsum(ind, axis=-1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        cind /= np.where(col_total > 0, col_total, 1.0)
-    cpop = np.cumsum(popb, axis=-1)
-    last = cpop[..., -1:]
-    cpop /= np.where(last > 0, last, 1.0)
-    area = 0.5 * (np.einsum("...i,...i->...", cind[..., 1:], cpop[..., :-1])
-                  - np.einsum("...i,...i->...", cind[..., :-1], cpop[..., 1:]))
+    # trapezoid rule under the Lorenz curve: sum_i p_i (Q_i + Q_{i-1}) = 2 sum_i p_i Q_i - sum_i p_i q_i,
+    # which needs one cumulative sum and has no cancellation between two large sums
+    s_pq = np.einsum("...i,...i->...", popb, cind)[..., None] * inv_total
+    s_pp = np.einsum("...i,...i->...", popb, ind)[..., None] * inv_total
+    ptot = popb.sum(axis=-1, keepdims=True)  # 1 up to rounding (the areas' total shares)
+    area = 0.5 * (ptot - 2.0 * s_pq + s_pp)[..., 0]
     result = area if convention == "econgeo" else 2.0 * area
     return np.where(col_total[..., 0] > 0, result, np.nan)
 
@@ -269,6 +302,7 @@ def hoover_index(X: ArrayLike, population: ArrayLike | None = None, *, percent: 
     with np.errstate(divide="ignore", invalid="ignore"):
         pshare = np.where(ptot > 0, pop / np.where(ptot > 0, ptot, 1.0), np.nan)[..., :, None]
         xshare = X / np.where(col > 0, col, 1.0)
-    h = 0.5 * np.abs(xshare - pshare).sum(axis=-2)
+        xshare -= pshare  # in place: one matrix temporary
+    h = 0.5 * np.abs(xshare, out=xshare).sum(axis=-2)
     h = np.where(col[..., 0, :] > 0, h, np.nan)
     return 100.0 * h if percent else h

@@ -15,6 +15,17 @@ from sia.metrics.concentration import EntropyBase, _log_base
 from sia.metrics.specialisation import area_shares
 
 
+def _row_or_col_sum(M: ArrayLike, axis: int) -> NDArray[np.float64]:
+    """Sum of ``M`` over ``axis`` in float64, NaN as 0, without a float copy of an integer/boolean ``M``."""
+    M = np.asarray(M)
+    if M.dtype.kind in "biu":  # exact: integer counts accumulate in float64 without rounding below 2**53
+        return M.sum(axis=axis, dtype=np.float64)
+    M = np.asarray(M, dtype=np.float64)
+    if np.isnan(M).any():
+        M = np.nan_to_num(M, nan=0.0)
+    return M.sum(axis=axis)
+
+
 def diversity(M: ArrayLike) -> NDArray[np.float64]:
     r"""Diversity of each area, :math:`k_{r,0} = \sum_c M_{rc}`.
 
@@ -22,7 +33,7 @@ def diversity(M: ArrayLike) -> NDArray[np.float64]:
     106(26); EconGeo's ``diversity``. ``M`` may be binary (count of activities with RCA >= 1)
     or any matrix (row sums). NaN cells count as 0. Returns ``(..., areas)``.
     """
-    return np.nan_to_num(np.asarray(M, dtype=np.float64), nan=0.0).sum(axis=-1)
+    return _row_or_col_sum(M, -1)
 
 
 def ubiquity(M: ArrayLike) -> NDArray[np.float64]:
@@ -30,7 +41,7 @@ def ubiquity(M: ArrayLike) -> NDArray[np.float64]:
 
     Reference: Hidalgo & Hausmann (2009); EconGeo's ``ubiquity``. Returns ``(..., activities)``.
     """
-    return np.nan_to_num(np.asarray(M, dtype=np.float64), nan=0.0).sum(axis=-2)
+    return _row_or_col_sum(M, -2)
 
 
 class Variety(NamedTuple):
@@ -93,17 +104,19 @@ def variety(X: ArrayLike, groups: ArrayLike, base: EntropyBase = "bits") -> Vari
     # one-hot activities x groups: a dense matmul is the vectorised group sum (C x G is small)
     onehot = np.zeros((g.size, n_groups))
     onehot[np.arange(g.size), g] = 1.0
-    p = np.nan_to_num(s, nan=0.0)
+    p = s
+    if empty.any():  # shares of zero-total areas are NaN; count them as 0 here (their results are NaN below)
+        p[empty] = 0.0
     P = p @ onehot  # (..., areas, groups)
-    Pi = P[..., g]  # group share of each activity's group
     scale = _log_base(base)
     pos = p > 0
     log_p = np.log(p, out=np.zeros_like(p), where=pos)  # logs only of the non-zero shares
     h = -np.einsum("...c,...c->...", p, log_p)
-    uv = -np.einsum("...g,...g->...", P, np.log(P, out=np.zeros_like(P), where=P > 0))
-    # log(p / P_g) = log p - log P_g, zero where p = 0
-    log_pi = np.log(Pi, out=np.zeros_like(Pi), where=pos)
-    log_p -= log_pi
+    # logs of the group shares on the small (areas, groups) matrix, 0 for empty groups
+    log_P = np.log(P, out=np.zeros_like(P), where=P > 0)
+    uv = -np.einsum("...g,...g->...", P, log_P)
+    # log(p / P_g) = log p - log P_g; where p = 0 the term is 0 * (finite) = 0
+    log_p -= log_P[..., g]
     rv = -np.einsum("...c,...c->...", p, log_p)
     nan = np.where(empty, np.nan, 1.0)
     return Variety(h / scale * nan, uv / scale * nan, rv / scale * nan)

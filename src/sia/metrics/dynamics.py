@@ -18,6 +18,12 @@ def _f(a: ArrayLike) -> NDArray[np.float64]:
     return np.asarray(a, dtype=np.float64)
 
 
+def _finite(a: ArrayLike) -> NDArray[np.float64]:
+    """float64 with NaN as 0 (and infinities clipped, as ``np.nan_to_num``); copied only when needed."""
+    a = _f(a)
+    return a if np.isfinite(a).all() else np.nan_to_num(a, nan=0.0)
+
+
 class Growth(NamedTuple):
     """Absolute change, percentage change and compound annual growth rate."""
 
@@ -56,16 +62,24 @@ def growth(X0: ArrayLike, X1: ArrayLike, periods: float = 1.0, *, zero_base: Zer
         raise ValueError(f"periods must be positive, got {periods}")
     X0, X1 = _f(X0), _f(X1)
     delta = X1 - X0
-    pos = X0 > 0
-    safe = np.where(pos, X0, 1.0)
+    # dividing by NaN where the base is not positive gives NaN there without a masked write
+    safe = np.where(X0 > 0, X0, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
-        pct = np.where(pos, 100.0 * delta / safe, np.nan)
+        pct = np.multiply(delta, 100.0)
+        pct /= safe
         if zero_base == "econgeo":
-            pct = np.where(X0 == 0, np.where(X1 == 0, 0.0, np.where(X1 > 0, np.inf, np.nan)), pct)
-        ratio = np.where(pos & (X1 >= 0), X1 / safe, np.nan)
-        cagr = np.power(ratio, 1.0 / periods) - 1.0
-    nan_in = np.isnan(X0) | np.isnan(X1)
-    return Growth(delta, np.where(nan_in, np.nan, pct), np.where(nan_in, np.nan, cagr))
+            zero = X0 == 0
+            np.copyto(pct, np.where(X1 == 0, 0.0, np.where(X1 > 0, np.inf, np.nan)), where=zero)
+        # ratio X1 / X0 where both are usable, NaN elsewhere (NaN inputs give NaN)
+        cagr = np.divide(X1, safe)
+        negative = X1 < 0
+        if negative.any():
+            np.copyto(cagr, np.nan, where=negative)
+        if periods != 1.0:  # x ** 1 is x exactly, so the power is skipped for one period
+            np.power(cagr, 1.0 / periods, out=cagr)
+        cagr -= 1.0
+    # NaN inputs already give NaN in pct and cagr (comparisons with NaN are False; NaN arithmetic)
+    return Growth(delta, pct, cagr)
 
 
 class EntryExit(NamedTuple):
@@ -73,6 +87,11 @@ class EntryExit(NamedTuple):
 
     entry: NDArray[np.float64]
     exit: NDArray[np.float64]
+
+
+# indexed by 2 * M0 + M1: (0, 0), (0, 1), (1, 0), (1, 1)
+_ENTRY_TABLE = np.array([0.0, 1.0, np.nan, np.nan])
+_EXIT_TABLE = np.array([np.nan, np.nan, 1.0, 0.0])
 
 
 def entry_exit(M0: ArrayLike, M1: ArrayLike) -> EntryExit:
@@ -94,8 +113,11 @@ def entry_exit(M0: ArrayLike, M1: ArrayLike) -> EntryExit:
     M1 = np.asarray(M1) != 0
     if M0.shape != M1.shape:
         raise ValueError(f"M0 has shape {M0.shape} but M1 has shape {M1.shape}")
-    entry = np.where(M0, np.nan, M1.astype(np.float64))
-    exit_ = np.where(M0, (~M1).astype(np.float64), np.nan)
+    # one lookup per cell in a 4-entry table indexed by 2*M0 + M1 (no masked writes)
+    code = M0.view(np.uint8) << 1
+    code |= M1.view(np.uint8)
+    entry = np.take(_ENTRY_TABLE, code)
+    exit_ = np.take(_EXIT_TABLE, code)
     return EntryExit(entry, exit_)
 
 
@@ -177,8 +199,8 @@ def shift_share(
     """
     if em_zero not in ("allocation", "nan"):
         raise ValueError(f"em_zero must be 'allocation' or 'nan', got {em_zero!r}")
-    X0 = np.nan_to_num(_f(X0), nan=0.0)
-    X1 = np.nan_to_num(_f(X1), nan=0.0)
+    X0 = _finite(X0)
+    X1 = _finite(X1)
     if X0.shape != X1.shape:
         raise ValueError(f"X0 has shape {X0.shape} but X1 has shape {X1.shape}")
     N0 = X0.sum(axis=-2) if N0 is None else np.nan_to_num(_f(N0), nan=0.0)
@@ -187,21 +209,45 @@ def shift_share(
         raise ValueError(f"reference shapes {N0.shape}, {N1.shape} do not match {X0.shape[-1]} activities")
     T0 = N0.sum(axis=-1, keepdims=True)
     T1 = N1.sum(axis=-1, keepdims=True)
+    # Matrix work is done in place: the six outputs plus one matrix temporary (the rate) and two
+    # boolean masks. Adding z0 (+0, or NaN when g is undefined) turns the -0 of 0 * (negative rate)
+    # into +0 in cells with X0 = 0, so those cells need a masked write only in the rare activities
+    # whose reference start value is 0 (undefined rate g_c) and, for the Esteban-Marquillas split,
+    # where the cell's own rate is undefined.
     with np.errstate(divide="ignore", invalid="ignore"):
         g = np.where(T0 > 0, T1 / np.where(T0 > 0, T0, 1.0) - 1.0, np.nan)[..., None, :]  # (..., 1, 1)
         gc = np.where(N0 > 0, N1 / np.where(N0 > 0, N0, 1.0) - 1.0, np.nan)[..., None, :]  # (..., 1, C)
+        z0 = 0.0 + 0.0 * g  # +0, or NaN when g is undefined
+        gm = gc - g
+        undefined_c = np.isnan(gc) & ~np.isnan(g)  # (..., 1, C): activities without a reference rate
         has = X0 != 0
+        nh = ~has
         change = X1 - X0
-        ns = np.where(has, X0 * g, 0.0) + 0.0 * g  # keeps NaN when g is undefined
-        im = np.where(has, X0 * (gc - g), 0.0) + 0.0 * g
-        ce = np.where(has, change - X0 * gc, X1) + 0.0 * g
-        hat = X0.sum(axis=-1, keepdims=True) * np.where(T0 > 0, N0 / np.where(T0 > 0, T0, 1.0), np.nan)[..., None, :]
-        rate = np.where(has, ce / np.where(has, X0, 1.0), np.nan)
-        hce = hat * rate
-        ae = (X0 - hat) * rate
+        ns = X0 * g
+        ns += z0
+        im = X0 * gm
+        im += z0
+        ce = X0 * gc
+        np.subtract(change, ce, out=ce)
+        ce += z0
+        if undefined_c.any():  # X0 = 0 in such an activity: NS = IM = 0 (not 0 * NaN), CE = X1
+            fix = nh & undefined_c
+            np.copyto(im, z0, where=fix)
+            np.add(X1, z0, out=ce, where=fix)
+            del fix
+        share0 = np.where(T0 > 0, N0 / np.where(T0 > 0, T0, 1.0), np.nan)[..., None, :]
+        hat = X0.sum(axis=-1, keepdims=True) * share0
+        rate = np.divide(ce, X0)  # the cell's competitive rate e - g_c; inf/NaN where X0 = 0, replaced below
+        if em_zero == "nan":
+            np.copyto(rate, np.nan, where=nh)
+        ae = X0 - hat
+        ae *= rate
+        hce = hat
+        hce *= rate
+        del rate
         if em_zero == "allocation":
-            hce = np.where(has, hce, 0.0 * ce)
-            ae = np.where(has, ae, ce)
+            np.multiply(ce, 0.0, out=hce, where=nh)
+            np.copyto(ae, ce, where=nh)
     return ShiftShare(change, ns, im, ce, hce, ae)
 
 
