@@ -17,7 +17,7 @@ import pytest
 import scipy.sparse as sp
 
 from sia.metrics.complexity import ComplexityWarning, eci_pci, morc, presence_from_values
-from sia.metrics.fitness import fitness_complexity
+from sia.metrics.fitness import _ranks, _still_sorts, fitness_complexity
 from sia.metrics.proximity import outlook
 
 ecomplexity = pytest.importorskip("ecomplexity")
@@ -133,8 +133,10 @@ def test_trade_2017_equal_ecomplexity(trade):
 def test_trade_sparse_eigsh_path_equals_dense(trade):
     _, W = trade
     M, _, _ = presence_from_values(W.to_numpy(float))
-    dense = eci_pci(M, convention="ecomplexity")
+    dense = eci_pci(M, convention="ecomplexity", dense_limit=10**6)  # forces the dense eigh
     sparse = eci_pci(sp.csr_array(M), convention="ecomplexity", dense_limit=0)  # forces eigsh on the operator
+    default = eci_pci(M, convention="ecomplexity")  # 224 rows > dense_limit=64: eigsh
+    np.testing.assert_array_equal(default.eci, sparse.eci)
     np.testing.assert_allclose(sparse.eci, dense.eci, rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(sparse.pci, dense.pci, rtol=1e-8, atol=1e-10)
 
@@ -299,3 +301,16 @@ def test_fitness_nested_matrix_does_not_drift_to_zero():
     serv = fitness_complexity(N, delta=0.01, rank_window=0, max_iter=5000)
     assert serv.rule == "tolerance" and (serv.fitness > 0).all() and np.isfinite(serv.log_fitness).all()
     assert list(np.argsort(-serv.fitness, kind="stable")[:3]) == [0, 1, 2]
+
+
+def test_rank_stability_check_equals_comparing_sorts():
+    """The O(n) check used by the stopping rule agrees with re-sorting, including ties and zeros."""
+    rng = np.random.default_rng(4)
+    for _ in range(200):
+        x = rng.integers(0, 6, size=30).astype(float)  # many ties
+        order = _ranks(x)
+        assert _still_sorts(order, x)
+        y = x.copy()
+        i, j = rng.integers(0, 30, size=2)
+        y[i], y[j] = y[j], y[i] + rng.integers(-1, 2)
+        assert _still_sorts(order, y) == np.array_equal(_ranks(y), order)

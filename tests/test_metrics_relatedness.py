@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 
 from sia.compute.registry import ComputeRequest, load_all
 from sia.metrics.complexity import presence_from_values
@@ -23,6 +24,7 @@ from sia.metrics.proximity import (
     outlook,
     pooled_proximity,
     proximity,
+    spmm,
     strategic_approach,
 )
 from sia.panel import Panel
@@ -172,3 +174,52 @@ def test_west_midlands_density_and_quadrants(bres):
     dens_tbl = reg["density"].compute(req)
     same = dens_tbl[(dens_tbl["area"] == "UKG3") & (dens_tbl["activity"] == c)]["density"].item()
     assert same == pytest.approx(expected, rel=1e-12)
+
+
+def test_spmm_tiles_equal_the_plain_product():
+    """Column tiles on the thread pool give bitwise the same numbers as one sparse product (same sums, same order)."""
+    rng = np.random.default_rng(1)
+    M = sp.random_array((300, 1600), density=0.02, random_state=2, format="csr")
+    W = sp.csr_array(M.multiply(rng.random(M.shape)))
+    B = rng.random((1600, 1300))  # 1300 columns: 6 tiles
+    a, b = spmm([M, W], B)
+    np.testing.assert_array_equal(a, M @ B)
+    np.testing.assert_array_equal(b, W @ B)
+    np.testing.assert_allclose(a, M.toarray() @ B, rtol=1e-12)
+
+
+def _naive_outlook(M: np.ndarray, phi: np.ndarray, pci: np.ndarray, self_prox: bool, form: str):
+    """Density, COI, COG from their definitions with dense (1 - M) (the formulas of the docstrings)."""
+    P = phi.copy()
+    np.fill_diagonal(P, 1.0 if self_prox else 0.0)
+    den = P.sum(axis=0)
+    d = (M @ P) / den
+    absent = 1.0 - M
+    coi = (d * absent * pci).sum(axis=1)
+    gain = (absent * (pci / phi.sum(axis=1))) @ phi
+    cog = gain - d * pci if form == "atlas" else absent * gain
+    return d, coi, cog
+
+
+@pytest.mark.parametrize("convention", ["sia", "ecomplexity"])
+def test_outlook_full_trade_matrix_equals_dense_definitions(convention, shared_data):
+    """All 224 x 1222 trade cells (wide enough for the tiled, threaded kernel) against dense (1 - M) formulas."""
+    df = pd.read_csv(shared_data("trade/ots_world_trade_country_hs4_exports_2017.csv.gz"), dtype={"product_code": str})
+    W = df.pivot_table(index="reporter_iso", columns="product_code", values="export_value_usd", aggfunc="sum",
+                       fill_value=0.0)
+    M, _, _ = presence_from_values(W.to_numpy(float))
+    o = outlook(M, convention=convention, warn=False)
+    assert M.shape[1] > 1000
+    if convention == "ecomplexity":
+        d, coi, cog = _naive_outlook(M, o.proximity, o.complexity.kp, True, "ecomplexity")
+        ok = np.isfinite(o.complexity.eci)
+        coi = (coi - coi[ok].mean()) / coi[ok].std()
+        cog = cog / np.std(o.complexity.kc[ok])
+    else:
+        d, coi, cog = _naive_outlook(M, o.proximity, np.nan_to_num(o.complexity.pci), False, "atlas")
+    np.testing.assert_allclose(o.density, d, rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(o.coi, coi, rtol=1e-9, atol=1e-12)
+    scale = np.abs(cog).max()
+    np.testing.assert_allclose(o.cog, cog, rtol=1e-9, atol=1e-12 * scale)
+    # the public functions agree with the fused path inside outlook
+    np.testing.assert_array_equal(density(M, o.proximity, self_proximity=convention == "ecomplexity"), o.density)

@@ -59,7 +59,20 @@ class FitnessResult:
 
 
 def _ranks(x: NDArray) -> NDArray:
-    return np.argsort(np.argsort(-x, kind="stable"), kind="stable")
+    """The ranking as a permutation (stable descending order). Two rankings are equal exactly when these
+    permutations are (the ranks are its inverse), so one sort per iteration suffices."""
+    return np.argsort(-x, kind="stable")
+
+
+def _still_sorts(order: NDArray, x: NDArray) -> bool:
+    """True when ``order`` is still the stable descending order of ``x``, i.e. ``_ranks(x)`` equals ``order``.
+
+    The stable sort's output is the unique permutation in which consecutive entries ``a, b`` satisfy
+    ``-x[a] < -x[b]`` or (``-x[a] == -x[b]`` and ``a < b``); checking that costs O(n) instead of a sort.
+    """
+    a, b = order[:-1], order[1:]
+    xa, xb = -x[a], -x[b]
+    return bool(np.all((xa < xb) | ((xa == xb) & (a < b))))
 
 
 def fitness_complexity(
@@ -120,9 +133,12 @@ def fitness_complexity(
             pos_q = cols & (Qn > 0) & (Q > 0)
             dlq = np.max(np.abs(np.log(Qn[pos_q]) - np.log(Q[pos_q]))) if pos_q.any() else 0.0
         F, Q = Fn, Qn
-        rf, rq = _ranks(F), _ranks(np.nan_to_num(Q))
-        stable = stable + 1 if (np.array_equal(rf, old_rf) and np.array_equal(rq, old_rq)) else 0
-        old_rf, old_rq = rf, rq
+        Qz = np.nan_to_num(Q)
+        if _still_sorts(old_rf, F) and _still_sorts(old_rq, Qz):
+            stable += 1
+        else:
+            stable = 0
+            old_rf, old_rq = _ranks(F), _ranks(Qz)
         if n < min_iter:
             continue
         if max(dlf, dlq) < tol:

@@ -32,8 +32,10 @@ COI / COG (Hausmann et al. 2014, The Atlas of Economic Complexity)
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
 
@@ -41,31 +43,31 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
-from sia.metrics.complexity import ComplexityResult, eci_pci
+from sia.metrics.complexity import ComplexityResult, eci_pci, single_thread_blas
 
 ProximityMethod = Literal["min_cond", "asymmetric", "cosine", "jaccard", "association", "prob"]
 METHODS: tuple[str, ...] = ("min_cond", "asymmetric", "cosine", "jaccard", "association", "prob")
 
 
 def _csr(M: ArrayLike | sp.sparray | sp.spmatrix) -> sp.csr_array:
+    """CSR float64 view of ``M`` in canonical form (sorted indices, no duplicates); copies only if needed."""
     if sp.issparse(M):
-        return sp.csr_array(M, dtype=np.float64)
+        out = sp.csr_array(M, dtype=np.float64)
+        if not out.has_canonical_format:
+            out = out.copy()
+            out.sum_duplicates()
+        return out
     return sp.csr_array(np.asarray(M, dtype=np.float64))
 
 
-def cooccurrence(M: ArrayLike | sp.sparray | sp.spmatrix) -> NDArray[np.float64]:
-    """Co-occurrence ``C = M^T M`` (dense ``activities x activities``).
-
-    Chooses the cheaper kernel: a sparse product costs about ``sum_r k_r^2`` scalar operations, a dense
-    BLAS product ``n_areas * n_activities^2`` vectorised ones. The dense path multiplies in float32, which is
-    exact for 0/1 inputs while counts stay below 2**24 areas, and returns float64.
-    """
+def _cooccurrence(M: ArrayLike | sp.sparray | sp.spmatrix) -> sp.csr_array | NDArray[np.float64]:
+    """``C = M^T M``, sparse (CSR) when the sparse kernel was the cheaper one, else dense."""
     if sp.issparse(M):
         Ms = sp.csr_array(M, dtype=np.float64)
         n_r, n_c = Ms.shape
         d = np.diff(Ms.indptr)
         if float(np.sum(d.astype(np.float64) ** 2)) * 200 < n_r * n_c * n_c or n_r >= 2**24:
-            return np.asarray((Ms.T @ Ms).toarray(), dtype=np.float64)
+            return sp.csr_array(sp.csr_array(Ms.T) @ Ms)
         Md = Ms.toarray().astype(np.float32)
     else:
         Md = np.asarray(M)
@@ -73,21 +75,63 @@ def cooccurrence(M: ArrayLike | sp.sparray | sp.spmatrix) -> NDArray[np.float64]
         d = (Md != 0).sum(axis=1).astype(np.float64)
         if float(np.sum(d**2)) * 200 < n_r * n_c * n_c or n_r >= 2**24:
             Ms = sp.csr_array(Md, dtype=np.float64)
-            return np.asarray((Ms.T @ Ms).toarray(), dtype=np.float64)
+            return sp.csr_array(sp.csr_array(Ms.T) @ Ms)
         Md = Md.astype(np.float32)
-    return (Md.T @ Md).astype(np.float64)
+    with single_thread_blas():
+        return (Md.T @ Md).astype(np.float64)
 
 
-def _left_multiply(M: ArrayLike | sp.sparray | sp.spmatrix, B: NDArray[np.float64]) -> NDArray[np.float64]:
-    """``M @ B`` for 0/1 (or weighted) ``M``: sparse kernel when ``M`` is sparse enough, else BLAS."""
-    if sp.issparse(M):
-        Ms = sp.csr_array(M, dtype=np.float64)
+def cooccurrence(M: ArrayLike | sp.sparray | sp.spmatrix) -> NDArray[np.float64]:
+    """Co-occurrence ``C = M^T M`` (dense ``activities x activities``).
+
+    Chooses the cheaper kernel: a sparse product costs about ``sum_r k_r^2`` scalar operations, a dense
+    BLAS product ``n_areas * n_activities^2`` vectorised ones. The dense path multiplies in float32, which is
+    exact for 0/1 inputs while counts stay below 2**24 areas, and returns float64. BLAS runs single-threaded
+    (:func:`sia.metrics.complexity.single_thread_blas`).
+    """
+    C = _cooccurrence(M)
+    return np.asarray(C.toarray(), dtype=np.float64) if sp.issparse(C) else C
+
+
+_TILE = 256  # columns of the dense factor per task in :func:`spmm`
+
+
+def _n_threads() -> int:
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        n = os.cpu_count() or 1
+    return max(1, min(n, 8))
+
+
+def spmm(mats: Sequence[sp.csr_array], B: NDArray[np.float64]) -> list[NDArray[np.float64]]:
+    """``[M @ B for M in mats]`` for sparse CSR ``M`` (same shape) and a dense ``B``.
+
+    ``nnz(M) * B.shape[1]`` multiply-adds per product; a dense ``M`` is never formed. For wide ``B`` the work
+    is split into column tiles of ``B`` (a tile stays in cache while every product reads it) run on a thread
+    pool (scipy's sparse kernels release the GIL). Each output element is the same sum in the same order as
+    ``M @ B``, so results are bitwise identical to the untiled product.
+    """
+    n_r = mats[0].shape[0]
+    n = B.shape[1]
+    if n <= 2 * _TILE:
+        return [np.asarray(m @ B) for m in mats]
+    outs = [np.empty((n_r, n), dtype=np.float64) for _ in mats]
+
+    def task(s: int) -> None:
+        slab = np.ascontiguousarray(B[:, s:s + _TILE])
+        for m, o in zip(mats, outs, strict=True):
+            o[:, s:s + _TILE] = m @ slab
+
+    starts = range(0, n, _TILE)
+    workers = _n_threads()
+    if workers == 1:
+        for s in starts:
+            task(s)
     else:
-        Md = np.asarray(M, dtype=np.float64)
-        if np.count_nonzero(Md) > 0.25 * Md.size:
-            return Md @ B
-        Ms = sp.csr_array(Md)
-    return np.asarray(Ms @ B)
+        with ThreadPoolExecutor(max_workers=workers) as ex:
+            list(ex.map(task, starts))
+    return outs
 
 
 def _safe_div(a: NDArray, b: NDArray) -> NDArray:
@@ -122,16 +166,22 @@ def normalise_cooccurrence(C: ArrayLike, method: str) -> NDArray[np.float64]:
     return out
 
 
+_ROW_BLOCK = 512  # rows per block for in-place elementwise passes over activities x activities matrices
+
+
 def _proximity_from_counts(C: NDArray, k: NDArray, method: str) -> NDArray[np.float64]:
+    """Normalise counts ``C`` (float64, owned by the caller: modified **in place** for ``min_cond`` and
+    ``asymmetric``) into a proximity matrix; row blocks keep temporaries small."""
     kk = np.where(k > 0, k, 1.0)  # k = 0 only where C's row is 0, so 0 / 1 = 0
-    if method == "min_cond":
-        phi = C / np.maximum.outer(kk, kk)
-        np.fill_diagonal(phi, np.where(k > 0, 1.0, 0.0))
-        return phi
-    if method == "asymmetric":
-        phi = C / kk[:, None]
-        np.fill_diagonal(phi, np.where(k > 0, 1.0, 0.0))
-        return phi
+    if method in ("min_cond", "asymmetric"):
+        for s in range(0, C.shape[0], _ROW_BLOCK):
+            blk = C[s:s + _ROW_BLOCK]
+            if method == "min_cond":
+                blk /= np.maximum(kk[s:s + _ROW_BLOCK, None], kk[None, :])
+            else:
+                blk /= kk[s:s + _ROW_BLOCK, None]
+        np.fill_diagonal(C, np.where(k > 0, 1.0, 0.0))
+        return C
     if method in METHODS:
         return normalise_cooccurrence(C, method)
     raise ValueError(f"proximity method must be one of {METHODS}, got {method!r}")
@@ -156,8 +206,18 @@ def proximity(M: ArrayLike | sp.sparray | sp.spmatrix, method: ProximityMethod =
     """
     if not sp.issparse(M) and np.ndim(M) == 3:
         return np.stack([proximity(m, method) for m in np.asarray(M)])
-    C = cooccurrence(M)
-    return _proximity_from_counts(C, np.diag(C).copy(), method)
+    C = _cooccurrence(M)
+    if sp.issparse(C) and method in ("min_cond", "asymmetric"):
+        # normalise the stored co-occurrences only (the same divisions as the dense path), then densify
+        k = C.diagonal()
+        kk = np.where(k > 0, k, 1.0)
+        rows = np.repeat(np.arange(C.shape[0]), np.diff(C.indptr))
+        C.data /= np.maximum(kk[rows], kk[C.indices]) if method == "min_cond" else kk[rows]
+        phi = C.toarray()
+        np.fill_diagonal(phi, np.where(k > 0, 1.0, 0.0))
+        return phi
+    Cd = C.toarray() if sp.issparse(C) else C
+    return _proximity_from_counts(Cd, np.diag(Cd).copy(), method)  # Cd is ours: normalised in place
 
 
 def pooled_proximity(
@@ -199,17 +259,41 @@ def density(
     ndarray
         Density; NaN in columns whose proximity mass is 0 (an isolated activity).
 
+    Notes
+    -----
+    Computed as one sparse-times-dense product ``M @ phi`` (``nnz(M) * n`` multiply-adds) without copying
+    ``phi``: the diagonal convention is applied as a correction ``delta_c = phi'[c, c] - phi[c, c]`` to the
+    column sums and, at the cells where ``M`` is non-zero, ``M[r, c] * delta_c`` to the numerator.
+
     Reference: Hidalgo, Klinger, Barabasi & Hausmann (2007), Science 317, 482-487.
     """
-    phi = np.array(phi, dtype=np.float64)
+    phi = np.asarray(phi, dtype=np.float64)
     if phi.ndim == 3:
         M3 = np.asarray(M)
         return np.stack([density(M3[t], phi[t], self_proximity=self_proximity) for t in range(phi.shape[0])])
-    np.fill_diagonal(phi, 1.0 if self_proximity else 0.0)
-    den = phi.sum(axis=0)
-    num = _left_multiply(M, phi)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(den > 0, num / np.where(den > 0, den, 1.0), np.nan)
+    Ms = _csr(M)
+    return _density_kernel(Ms, phi, 1.0 if self_proximity else 0.0)
+
+
+def _nnz_rows(Ms: sp.csr_array) -> NDArray[np.intp]:
+    return np.repeat(np.arange(Ms.shape[0]), np.diff(Ms.indptr))
+
+
+def _density_kernel(
+    Ms: sp.csr_array, phi: NDArray[np.float64], diag: float, num: NDArray[np.float64] | None = None
+) -> NDArray[np.float64]:
+    """Density; ``num``, if given, is ``Ms @ phi`` (consumed: overwritten with the result)."""
+    delta = diag - np.diagonal(phi)
+    den = phi.sum(axis=0) + delta
+    if num is None:
+        (num,) = spmm([Ms], phi)
+    if np.any(delta != 0):
+        num[_nnz_rows(Ms), Ms.indices] += Ms.data * delta[Ms.indices]
+    ok = den > 0
+    num /= np.where(ok, den, 1.0)[None, :]
+    if not ok.all():
+        num[:, ~ok] = np.nan
+    return num
 
 
 def coi_cog(
@@ -222,32 +306,51 @@ def coi_cog(
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Complexity outlook index (per area) and complexity outlook gain (per area x activity).
 
-    ``COI_r = sum_c d[r, c] (1 - M[r, c]) PCI_c`` (NaN PCI counts as 0).
+    ``COI_r = sum_c d[r, c] (1 - M[r, c]) PCI_c`` (NaN PCI or density counts as 0).
     ``form="atlas"``: ``COG[r, c] = sum_j (1 - M[r, j]) PCI_j phi[j, c] / sum_k phi[j, k] - d[r, c] PCI_c``.
     ``form="ecomplexity"``: ``COG[r, c] = (1 - M[r, c]) sum_j (1 - M[r, j]) phi[j, c] PCI_j / sum_k phi[j, k]``
     (the ``phi`` passed in should then carry diagonal 1, as ecomplexity's does).
 
+    Computation (no dense ``1 - M`` is ever formed): with ``w_j = PCI_j / sum_k phi[j, k]``,
+    ``(1 - M) diag(w) phi = 1 (w^T phi) - (M diag(w)) @ phi`` (rank-one term plus one sparse-times-dense
+    product), ``COI = d @ PCI - sum_{M[r,c] != 0} M[r, c] d[r, c] PCI_c``, and the factor ``(1 - M[r, c])``
+    of the ecomplexity form touches only the non-zero cells of ``M``.
+
     Returns the raw ``(COI, COG)``; scaling by convention is the caller's (see
-    :func:`sia.metrics.complexity.eci_pci` and :func:`ecomplexity_outlook`).
+    :func:`sia.metrics.complexity.eci_pci` and :func:`outlook`).
 
     Reference: Hausmann, Hidalgo et al. (2014) The Atlas of Economic Complexity, MIT Press, technical box.
     """
-    M = sp.csr_array(M, dtype=np.float64).toarray() if sp.issparse(M) else np.asarray(M, dtype=np.float64)
-    dens = np.asarray(dens, dtype=np.float64)
-    phi = np.asarray(phi, dtype=np.float64)
-    p = np.nan_to_num(np.asarray(pci, dtype=np.float64), nan=0.0)
-    absent = 1.0 - M
-    coi = np.nansum(dens * absent * p[None, :], axis=1)
-    rowsum = phi.sum(axis=1)
-    w = _safe_div(p, rowsum)
-    # (1 - M) @ diag(w) @ phi = 1 (w^T phi) - (M diag(w)) @ phi: one sparse-friendly product
-    gain = (w @ phi)[None, :] - _left_multiply(M * w[None, :], phi)
-    if form == "atlas":
-        cog = gain - np.nan_to_num(dens) * p[None, :]
-    elif form == "ecomplexity":
-        cog = absent * gain
-    else:
+    if form not in ("atlas", "ecomplexity"):
         raise ValueError(f"form must be 'atlas' or 'ecomplexity', got {form!r}")
+    return _coi_cog_kernel(_csr(M), np.asarray(dens, dtype=np.float64), np.asarray(phi, dtype=np.float64),
+                           np.asarray(pci, dtype=np.float64), form)
+
+
+def _gain_weights(Ms: sp.csr_array, phi: NDArray[np.float64], p: NDArray[np.float64]) -> tuple[NDArray, sp.csr_array]:
+    """``w = p / rowsum(phi)`` and ``M diag(w)`` (same sparsity as ``M``)."""
+    w = _safe_div(p, phi.sum(axis=1))
+    return w, sp.csr_array((Ms.data * w[Ms.indices], Ms.indices, Ms.indptr), shape=Ms.shape)
+
+
+def _coi_cog_kernel(
+    Ms: sp.csr_array, dens: NDArray[np.float64], phi: NDArray[np.float64], pci: NDArray[np.float64], form: str,
+    prod: NDArray[np.float64] | None = None,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """COI, COG; ``prod``, if given, is ``(M diag(w)) @ phi`` from :func:`_gain_weights` (consumed)."""
+    p = np.nan_to_num(pci, nan=0.0)
+    rows, cols = _nnz_rows(Ms), Ms.indices
+    nan = np.isnan(dens)
+    d0 = np.where(nan, 0.0, dens) if nan.any() else dens
+    coi = d0 @ p - np.bincount(rows, weights=Ms.data * d0[rows, cols] * p[cols], minlength=Ms.shape[0])
+    w, Mw = _gain_weights(Ms, phi, p)
+    cog = prod if prod is not None else spmm([Mw], phi)[0]  # (M diag(w)) @ phi
+    np.subtract((w @ phi)[None, :], cog, out=cog)  # gain = 1 (w^T phi) - (M diag(w)) @ phi
+    if form == "atlas":
+        for s in range(0, cog.shape[0], _ROW_BLOCK):
+            cog[s:s + _ROW_BLOCK] -= d0[s:s + _ROW_BLOCK] * p[None, :]
+    else:
+        cog[rows, cols] *= 1.0 - Ms.data
     return coi, cog
 
 
@@ -382,23 +485,28 @@ def outlook(
     ``nan_input``); PCI NaN counts as 0 in COI/COG sums.
     """
     conv = OUTLOOK_CONVENTIONS[convention]
-    cx = eci_pci(M, method=method, convention=convention, area_flag=area_flag, activity_flag=activity_flag,
+    Ms = _csr(M)  # one conversion, shared by every kernel below
+    cx = eci_pci(Ms, method=method, convention=convention, area_flag=area_flag, activity_flag=activity_flag,
                  warn=warn, **eci_kwargs)  # type: ignore[arg-type]
     pm = proximity_method or str(conv["proximity"])
     sp_ = bool(conv["self_proximity"]) if self_proximity is None else self_proximity
-    ph = proximity(M, pm) if phi is None else np.asarray(phi, dtype=np.float64)  # type: ignore[arg-type]
-    if sp_:
-        ph = ph.copy()
+    ph = proximity(Ms, pm) if phi is None else np.asarray(phi, dtype=np.float64)  # type: ignore[arg-type]
+    if sp_ and np.any(np.diagonal(ph) != 1.0):
+        if phi is not None:
+            ph = ph.copy()  # never modify the caller's matrix
         np.fill_diagonal(ph, 1.0)
-    dens = density(M, ph, self_proximity=sp_)
+    pv = cx.kp if convention == "ecomplexity" else cx.pci
+    # one tiled pass over phi for both sparse-times-dense products (density numerator and COG gain)
+    num, prod = spmm([Ms, _gain_weights(Ms, ph, np.nan_to_num(pv, nan=0.0))[1]], ph)
+    dens = _density_kernel(Ms, ph, 1.0 if sp_ else 0.0, num)
     if convention == "ecomplexity":
-        coi, cog = coi_cog(M, dens, ph, cx.kp, form="ecomplexity")
+        coi, cog = _coi_cog_kernel(Ms, dens, ph, pv, "ecomplexity", prod)
         ok = np.isfinite(cx.eci)
         sd_eci = np.std(cx.kc[ok])
         coi = np.where(ok, coi, np.nan)
         coi = (coi - np.nanmean(coi)) / np.nanstd(coi)
-        cog = cog / sd_eci
+        cog /= sd_eci
     else:
-        coi, cog = coi_cog(M, dens, ph, cx.pci, form=str(conv["form"]))  # type: ignore[arg-type]
+        coi, cog = _coi_cog_kernel(Ms, dens, ph, pv, str(conv["form"]), prod)
         coi = np.where(np.isfinite(cx.eci) | (cx.area_flag == "nan_input"), coi, np.nan)
     return OutlookResult(cx, ph, dens, coi, cog, convention)
