@@ -43,7 +43,7 @@ from sia.audit.evidence import (
     opportunity_evidence,
 )
 from sia.audit.grain import exact_cover, lads_of, resolver
-from sia.audit.themes import Theme, ThemeError, builtin_themes, resolve_codes, slug, theme_membership
+from sia.audit.themes import Theme, ThemeError, builtin_themes, resolve_codes, theme_membership
 from sia.classification import Classification, sic2007
 from sia.geography import Geography, uk
 from sia.metrics.clusters import backbone, label_clusters, partition_stability, proximity_clusters
@@ -1245,7 +1245,3 @@ def write_outputs(result: AuditResult, outdir: str | Path) -> Path:
         frame.to_parquet(outdir / f"{name}.parquet", index=False)
     (outdir / "manifest.json").write_text(json.dumps(result.manifest, indent=2, sort_keys=True, default=str))
     return outdir
-
-
-def theme_slug(name: str) -> str:
-    return slug(name)

@@ -79,15 +79,6 @@ def area_matrix(units_by_scale: Mapping[str, Sequence[str]], areas: Sequence[str
     return out
 
 
-def worst_status(status_cells: np.ndarray, weights: np.ndarray, axis: int) -> np.ndarray:
-    """Status of sums: the worst ordinary status among contributing cells, ``incomplete`` if any gap."""
-    contributing = weights > 0
-    st = np.where(contributing, status_cells, 0)
-    worst = st.max(axis=axis)
-    gap = (st >= Status.SUPPRESSED).any(axis=axis)
-    return np.where(gap, np.maximum(np.minimum(worst, Status.INCOMPLETE), Status.INCOMPLETE), worst)
-
-
 STATUS_LABEL = {int(s): s.label for s in Status}
 
 

@@ -9,7 +9,7 @@ a unit gets "not available at this scale" from that source.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -96,9 +96,3 @@ def resolver(geo: Geography) -> Callable[[str], str | None]:
             return None
 
     return resolve
-
-
-def describe_units(units: Sequence[str] | None) -> str:
-    if units is None:
-        return "not available"
-    return f"{len(units)} unit(s): " + ", ".join(units[:12]) + (" ..." if len(units) > 12 else "")
