@@ -135,8 +135,10 @@ def test_trade_sparse_eigsh_path_equals_dense(trade):
     M, _, _ = presence_from_values(W.to_numpy(float))
     dense = eci_pci(M, convention="ecomplexity", dense_limit=10**6)  # forces the dense eigh
     sparse = eci_pci(sp.csr_array(M), convention="ecomplexity", dense_limit=0)  # forces eigsh on the operator
-    default = eci_pci(M, convention="ecomplexity")  # 224 rows > dense_limit=64: eigsh
-    np.testing.assert_array_equal(default.eci, sparse.eci)
+    default = eci_pci(M, convention="ecomplexity")  # dense input, 224 rows <= dense_limit=500: dense eigh
+    sparse_in = eci_pci(sp.csr_array(M), convention="ecomplexity", dense_limit=10**6)  # sparse input, dense eigh
+    np.testing.assert_array_equal(default.eci, dense.eci)
+    np.testing.assert_allclose(sparse_in.eci, dense.eci, rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(sparse.eci, dense.eci, rtol=1e-8, atol=1e-10)
     np.testing.assert_allclose(sparse.pci, dense.pci, rtol=1e-8, atol=1e-10)
 

@@ -68,7 +68,13 @@ def location_quotient(X: ArrayLike, reference: ArrayLike | None = None) -> NDArr
         is also 0 in a zero-total area.
     """
     X = _as_counts(X)
-    ref = reference_shares(X, reference)
+    if reference is None:  # reference_shares(X) without its NaN passes: X is NaN-free here
+        col = X.sum(axis=-2)
+        total = col.sum(axis=-1, keepdims=True)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ref = np.where(total > 0, col / np.where(total > 0, total, 1.0), np.nan)
+    else:
+        ref = reference_shares(X, reference)
     row = X.sum(axis=-1)
     # LQ = X * (1/row) * (1/ref): two passes over the matrix with the zero rules in the vectors
     with np.errstate(divide="ignore", invalid="ignore"):
