@@ -334,6 +334,11 @@ def _density_kernel(
         (num,) = spmm([Ms], phi)
     if np.any(delta != 0):
         num[_nnz_rows(Ms), Ms.indices] += Ms.data * delta[Ms.indices]
+    return _by_column_mass(num, den)
+
+
+def _by_column_mass(num: NDArray[np.float64], den: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``num / den`` per column in place; NaN in columns with no proximity mass (``den <= 0``)."""
     ok = den > 0
     num /= np.where(ok, den, 1.0)[None, :]
     if not ok.all():
@@ -540,11 +545,7 @@ def _density_dense(
     if np.any(delta != 0):
         num += Md * delta[None, :]
         colsum = colsum + delta
-    ok = colsum > 0
-    num /= np.where(ok, colsum, 1.0)[None, :]
-    if not ok.all():
-        num[:, ~ok] = np.nan
-    return num
+    return _by_column_mass(num, colsum)
 
 
 def _coi_cog_dense(
