@@ -7,9 +7,10 @@ from pathlib import Path
 import pandas as pd
 
 from sia.app.stats import EXPORT_COLUMNS
+from sia.audit.consultation import ConsultationError, read_consultation_export
 
 
-class ExportError(ValueError):
+class ExportError(ConsultationError):
     """A consultation export file is missing or does not have the documented columns."""
 
 
@@ -34,11 +35,8 @@ def read_export(path: str | Path) -> pd.DataFrame:
     ExportError
         If the file is missing or a documented column is absent (the message names file and columns).
     """
-    path = Path(path)
-    if not path.is_file():
-        raise ExportError(f"{path}: no such consultation export")
-    df = pd.read_parquet(path) if path.suffix.lower() == ".parquet" else pd.read_csv(path)
-    missing = [c for c in EXPORT_COLUMNS if c not in df.columns]
-    if missing:
-        raise ExportError(f"{path}: missing column(s) {missing}; expected the columns {list(EXPORT_COLUMNS)}")
+    try:
+        df = read_consultation_export(path, EXPORT_COLUMNS)
+    except ConsultationError as exc:
+        raise ExportError(str(exc)) from exc
     return df[list(EXPORT_COLUMNS)]

@@ -5,7 +5,7 @@ The consultation app (``sia serve``) exports one row per round x theme x criteri
 over criteria of the stakeholders' median score (1-5). Themes are matched by audit id
 (``theme_id`` or ``theme``) or by name; a theme nobody scored gets no value (the criterion is
 then left out of its score), and export themes the audit does not know are counted and reported.
-This module reads the file itself (it does not import the app, which sits above the audit).
+The reader lives here, below the app; the app's ``read_export`` uses it with the full export columns.
 """
 
 from __future__ import annotations
@@ -23,17 +23,26 @@ class ConsultationError(ValueError):
     """A consultation export that cannot be used."""
 
 
+def read_consultation_export(path: str | Path, required: Sequence[str] = REQUIRED) -> pd.DataFrame:
+    """Read a consultation export (Parquet if the name ends in ``.parquet``, else CSV) and check that the
+    ``required`` columns are there; the error names the file and the missing columns."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConsultationError(f"{path}: consultation export not found")
+    frame = pd.read_parquet(path) if path.suffix.lower() == ".parquet" else pd.read_csv(path)
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise ConsultationError(f"{path}: missing column(s) {missing}; expected a `sia consultation export` file "
+                                f"with the columns {list(required)}")
+    return frame
+
+
 def stakeholder_scores(
     path: str | Path, theme_ids: Sequence[str], theme_names: Sequence[str]
 ) -> tuple[np.ndarray, list[str]]:
     """Per theme (audit order) the mean over criteria of the last round's median; and unmatched export themes."""
     path = Path(path)
-    if not path.is_file():
-        raise ConsultationError(f"{path}: consultation export not found")
-    frame = pd.read_parquet(path) if path.suffix.lower() == ".parquet" else pd.read_csv(path)
-    missing = [c for c in REQUIRED if c not in frame.columns]
-    if missing:
-        raise ConsultationError(f"{path}: missing column(s) {missing}; expected a `sia consultation export` file")
+    frame = read_consultation_export(path)
     last = frame[frame["round"] == frame["round"].max()]
     by_key = {}
     for key_col in ("theme_id", "theme"):
