@@ -14,6 +14,7 @@ import pytest
 import scipy.sparse as sp
 
 from sia.compute.registry import ComputeRequest, load_all
+from sia.metrics import proximity as prox
 from sia.metrics.complexity import presence_from_values
 from sia.metrics.proximity import (
     coi_cog,
@@ -121,7 +122,10 @@ def test_pooled_proximity(x1):
     C = cooccurrence(M1) + cooccurrence(M2)
     k = np.diag(C)
     pooled = pooled_proximity([M1, M2], pool="cooccurrence")
-    assert pooled[1, 2] == pytest.approx(C[1, 2] / max(k[1], k[2]))
+    ref = C / np.maximum(k[:, None], k[None, :])
+    np.fill_diagonal(ref, 1.0)
+    assert (k[:, None] != k[None, :]).any()  # some pairs have unequal pooled ubiquities
+    np.testing.assert_allclose(pooled, ref, rtol=1e-15, atol=0)
 
 
 def test_quadrants_and_strategy_invariants(x1):
@@ -234,10 +238,13 @@ def _random_presence(rng: np.random.Generator, n_r: int, n_c: int, share: float)
 
 
 @pytest.mark.parametrize("method", ["min_cond", "asymmetric", "cosine", "jaccard", "association", "prob"])
-def test_dense_syrk_proximity_equals_definition_and_sparse_path(method):
-    """The float32 syrk + mirrored one-pass normalisation against C = M^T M in float64 and the sparse kernel."""
+def test_dense_syrk_proximity_equals_definition_and_sparse_input(method):
+    """The float32 syrk + mirrored one-pass normalisation against C = M^T M in float64, for a dense and a CSR
+    input. At 12 % presence both take the dense kernel (the sparse kernel has its own tests below)."""
     M = _random_presence(np.random.default_rng(3), 150, 700, 0.12)
     M[:, 5] = 0  # an activity present nowhere
+    assert not sp.issparse(prox._cooccurrence(M))
+    assert not sp.issparse(prox._cooccurrence(sp.csr_array(M.astype(float))))
     C = M.T.astype(float) @ M.astype(float)
     k = np.diag(C).copy()
     np.testing.assert_array_equal(cooccurrence(M), C)
@@ -283,3 +290,150 @@ def test_outlook_dense_kernels_equal_sparse_kernels(shape, convention):
         a, b = getattr(dense, name), getattr(sparse, name)
         scale = np.nanmax(np.abs(b))
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-11 * scale, equal_nan=True)
+
+
+# ------------------------------------------------------------------ each proximity kernel, by hand
+# Which kernel computes phi = C / max(k_i, k_j) depends on size: the dense syrk kernel (``_from_upper``), the
+# sparse-product kernel inside ``proximity`` (taken when 200 * sum_r d_r^2 < n_areas * n_activities^2, d_r the
+# presences of area r) and the time-pooled kernel (``_proximity_from_counts``). Each test below asserts which
+# kernel ran and checks cells whose two ubiquities differ, where max and min give different answers.
+
+# 5 areas x 4 activities (A, B, C, D):
+#   R1: A B     R2: A B C     R3: A C     R4: A D     R5: B C
+# ubiquities k = (A 4, B 3, C 3, D 1); co-occurrences AB 2 (R1, R2), AC 2 (R2, R3), AD 1 (R4), BC 2 (R2, R5),
+# BD 0, CD 0.
+HAND_M = np.array([[1, 1, 0, 0], [1, 1, 1, 0], [1, 0, 1, 0], [1, 0, 0, 1], [0, 1, 1, 0]], dtype=np.int8)
+# min_cond: AB 2/max(4,3) = 1/2, AC 2/max(4,3) = 1/2, AD 1/max(4,1) = 1/4, BC 2/max(3,3) = 2/3 (a max -> min
+# change would give AB 2/3, AC 2/3, AD 1 and leave only BC unchanged)
+HAND_MIN_COND = np.array([
+    [1, 1 / 2, 1 / 2, 1 / 4],
+    [1 / 2, 1, 2 / 3, 0],
+    [1 / 2, 2 / 3, 1, 0],
+    [1 / 4, 0, 0, 1],
+])
+# asymmetric P(j | i) = C_ij / k_i: row A divides by 4, rows B and C by 3, row D by 1
+HAND_ASYMMETRIC = np.array([
+    [1, 2 / 4, 2 / 4, 1 / 4],
+    [2 / 3, 1, 2 / 3, 0],
+    [2 / 3, 2 / 3, 1, 0],
+    [1, 0, 0, 1],
+])
+
+
+def _padded(M: np.ndarray, n_c: int) -> np.ndarray:
+    """``M`` with activities present nowhere appended up to ``n_c`` columns (their proximity is 0)."""
+    return np.hstack([M, np.zeros((M.shape[0], n_c - M.shape[1]), dtype=M.dtype)])
+
+
+def _padded_hand(phi: np.ndarray, n_c: int) -> np.ndarray:
+    out = np.zeros((n_c, n_c))
+    out[:phi.shape[0], :phi.shape[1]] = phi
+    return out
+
+
+def _forbid(monkeypatch: pytest.MonkeyPatch, *names: str) -> None:
+    """Make the named kernels of :mod:`sia.metrics.proximity` fail if they are called."""
+    for name in names:
+        def boom(*args: object, _name: str = name, **kwargs: object) -> None:
+            raise AssertionError(f"{_name} was called: the kernel under test was not the one that ran")
+
+        monkeypatch.setattr(prox, name, boom)
+
+
+def _count_calls(monkeypatch: pytest.MonkeyPatch, name: str) -> list[int]:
+    """Wrap a kernel of :mod:`sia.metrics.proximity` so that its calls are counted (one entry per call)."""
+    calls: list[int] = []
+    real = getattr(prox, name)
+
+    def spy(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(prox, name, spy)
+    return calls
+
+
+def test_dense_kernel_by_hand(monkeypatch):
+    """5 x 4: 200 * sum d^2 = 200 * 25 = 5000 >= 5 * 4^2 = 80, so the dense syrk kernel (_from_upper) runs."""
+    assert not sp.issparse(prox._cooccurrence(HAND_M))
+    calls = _count_calls(monkeypatch, "_from_upper")
+    _forbid(monkeypatch, "_proximity_from_counts")
+    np.testing.assert_allclose(proximity(HAND_M, "min_cond"), HAND_MIN_COND, rtol=1e-15, atol=0)
+    np.testing.assert_allclose(proximity(HAND_M, "asymmetric"), HAND_ASYMMETRIC, rtol=1e-15, atol=0)
+    assert len(calls) == 2
+
+
+@pytest.mark.parametrize("as_csr", [False, True])
+def test_sparse_kernel_by_hand(monkeypatch, as_csr):
+    """The hand matrix padded to 40 activities: 200 * sum d^2 = 5000 < 5 * 40^2 = 8000, so the sparse product
+    and the normalisation of its stored entries run (dense and CSR input alike); the dense kernels must not."""
+    n_c = 40
+    Mp = _padded(HAND_M, n_c)
+    assert 200 * int((Mp.sum(axis=1) ** 2).sum()) < Mp.shape[0] * n_c**2  # the documented threshold
+    M_in = sp.csr_array(Mp.astype(float)) if as_csr else Mp
+    assert sp.issparse(prox._cooccurrence(M_in))
+    _forbid(monkeypatch, "_from_upper", "_upper_counts", "_proximity_from_counts")
+    phi = proximity(M_in, "min_cond")
+    np.testing.assert_allclose(phi, _padded_hand(HAND_MIN_COND, n_c), rtol=1e-15, atol=0)
+    assert phi[0, 1] == 1 / 2 and phi[0, 3] == 1 / 4  # AB (k 4 vs 3), AD (k 4 vs 1)
+    np.testing.assert_allclose(proximity(M_in, "asymmetric"), _padded_hand(HAND_ASYMMETRIC, n_c), rtol=1e-15,
+                               atol=0)
+
+
+@pytest.mark.parametrize("method", ["min_cond", "asymmetric", "cosine", "jaccard", "association", "prob"])
+def test_sparse_kernel_equals_definition(method):
+    """A presence sparse enough for the sparse kernel (0.3 %, 400 x 2000) against C = M^T M in float64."""
+    M = _random_presence(np.random.default_rng(11), 400, 2000, 0.003)
+    assert sp.issparse(prox._cooccurrence(M)) and sp.issparse(prox._cooccurrence(sp.csr_array(M.astype(float))))
+    C = M.T.astype(float) @ M.astype(float)
+    k = np.diag(C).copy()
+    kk = np.where(k > 0, k, 1.0)
+    assert ((C > 0) & (k[:, None] != k[None, :])).sum() > 100  # many co-occurring pairs of unequal ubiquity
+    if method in ("min_cond", "asymmetric"):
+        ref = C / (np.maximum(kk[:, None], kk[None, :]) if method == "min_cond" else kk[:, None])
+        np.fill_diagonal(ref, np.where(k > 0, 1.0, 0.0))
+    else:
+        ref = normalise_cooccurrence(C, method)
+    np.testing.assert_allclose(cooccurrence(M), C, rtol=0, atol=0)
+    np.testing.assert_allclose(proximity(M, method), ref, rtol=1e-14, atol=0)
+    np.testing.assert_allclose(proximity(sp.csr_array(M.astype(float)), method), ref, rtol=1e-14, atol=0)
+
+
+# a second year of the hand panel:  R1: A   R2: A B   R3: A B C   R4: C D   R5: (none)
+# k = (A 3, B 2, C 2, D 1); co-occurrences AB 2 (R2, R3), AC 1 (R3), BC 1 (R3), CD 1 (R4), AD 0, BD 0.
+HAND_M2 = np.array([[1, 0, 0, 0], [1, 1, 0, 0], [1, 1, 1, 0], [0, 0, 1, 1], [0, 0, 0, 0]], dtype=np.int8)
+# pooled over both years (area-years as observations): k = (4+3, 3+2, 3+2, 1+1) = (7, 5, 5, 2);
+# C: AB 2+2 = 4, AC 2+1 = 3, AD 1+0 = 1, BC 2+1 = 3, BD 0, CD 0+1 = 1.
+# min_cond: AB 4/max(7,5) = 4/7, AC 3/7, AD 1/max(7,2) = 1/7, BC 3/max(5,5) = 3/5, CD 1/max(5,2) = 1/5
+# (a max -> min change: AB 4/5, AC 3/5, AD 1/2, CD 1/2; only BC is the same).
+HAND_POOLED_MIN_COND = np.array([
+    [1, 4 / 7, 3 / 7, 1 / 7],
+    [4 / 7, 1, 3 / 5, 0],
+    [3 / 7, 3 / 5, 1, 1 / 5],
+    [1 / 7, 0, 1 / 5, 1],
+])
+
+
+def test_pooled_cooccurrence_kernel_by_hand(monkeypatch):
+    """pool="cooccurrence" sums C and k over years and normalises once in _proximity_from_counts."""
+    calls = _count_calls(monkeypatch, "_proximity_from_counts")
+    pooled = pooled_proximity([HAND_M, HAND_M2], "min_cond", pool="cooccurrence")
+    assert len(calls) == 1
+    np.testing.assert_allclose(pooled, HAND_POOLED_MIN_COND, rtol=1e-15, atol=0)
+    # asymmetric pooled: P(j | i) = C_ij / k_i, e.g. P(B | A) = 4/7, P(A | B) = 4/5, P(C | D) = 1/2
+    asym = pooled_proximity([HAND_M, HAND_M2], "asymmetric", pool="cooccurrence")
+    assert (asym[0, 1], asym[1, 0], asym[3, 2]) == (pytest.approx(4 / 7), pytest.approx(4 / 5), pytest.approx(1 / 2))
+    # the mean of the yearly proximities is another thing: AB = (1/2 + 2/max(3,2)) / 2 = (1/2 + 2/3) / 2
+    mean = pooled_proximity([HAND_M, HAND_M2], "min_cond", pool="mean")
+    assert mean[0, 1] == pytest.approx((1 / 2 + 2 / 3) / 2, rel=1e-15)
+
+
+def test_pooled_cooccurrence_kernel_by_hand_sparse_years(monkeypatch):
+    """The same pooled numbers when each year's co-occurrence comes from the sparse product (padded to 40)."""
+    n_c = 40
+    years = [_padded(HAND_M, n_c), _padded(HAND_M2, n_c)]
+    assert all(sp.issparse(prox._cooccurrence(m)) for m in years)
+    calls = _count_calls(monkeypatch, "_proximity_from_counts")
+    pooled = pooled_proximity(years, "min_cond", pool="cooccurrence")
+    assert len(calls) == 1
+    np.testing.assert_allclose(pooled, _padded_hand(HAND_POOLED_MIN_COND, n_c), rtol=1e-15, atol=0)

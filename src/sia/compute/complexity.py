@@ -84,9 +84,12 @@ def _prepare(req: ComputeRequest, metric: str, p: Params) -> _Input:
     if n_nan:
         notes.append(f"{n_nan} missing or suppressed cell(s) read as 0 (rows flagged nan_input)")
     if req.reference is not None:
-        ref = reference_vector(req.reference, years, panel.activities)
+        # reference_vector returns (values (years, activities), count of missing reference cells read as 0)
+        ref, ref_nan = reference_vector(req.reference, years, panel.activities)
         M = binary_presence(location_quotient(np.nan_to_num(X), ref), threshold)
         notes.append(f"reference: total of {len(req.reference.areas)} area(s) of the reference panel")
+        if ref_nan:
+            notes.append(f"{ref_nan} missing or suppressed cell(s) of the reference counted as 0")
     return _Input(M, af, cf, years, panel.areas, panel.activities, notes)
 
 
@@ -110,7 +113,7 @@ def _complexity(inp: _Input, p: Params) -> cx.ComplexityResult:
 def _note_degenerate(metric: str, notes: list[str], area_flag: np.ndarray, act_flag: np.ndarray) -> None:
     summary = cx.degenerate_summary(area_flag, act_flag)
     if summary:
-        notes.append(f"degenerate rows set aside: {summary}")
+        notes.append(summary)
         cx.warn_degenerate(metric, area_flag, act_flag, stacklevel=4)
 
 

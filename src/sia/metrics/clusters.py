@@ -27,7 +27,6 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
-from sklearn.metrics import adjusted_rand_score
 
 
 def backbone(phi: ArrayLike, k: int | None = 10) -> sp.csr_array:
@@ -79,6 +78,57 @@ def proximity_clusters(
     return labels
 
 
+def split_large_clusters(
+    phi: ArrayLike, labels: ArrayLike, max_size: int, *, k: int | None = 10, seed: int = 0,
+    max_resolution: float = 8.0,
+) -> NDArray[np.int64]:
+    """Split every cluster larger than ``max_size`` by Louvain on its own proximity block.
+
+    A Louvain partition of a whole industry space can hold one cluster of a hundred or more activities (on
+    BRES NUTS2, most of manufacturing), too broad to be a theme. Each such cluster is re-clustered on its
+    own sub-network (:func:`proximity_clusters`, same ``k`` and ``seed``), at resolution 1 and then
+    doubling up to ``max_resolution`` until it splits; parts still too large are split again. A cluster
+    that does not split even at ``max_resolution`` is kept whole. Ids are renumbered by size (0 = largest,
+    ties by first member), as :func:`proximity_clusters` numbers them; negative labels are kept.
+
+    Examples
+    --------
+    >>> block = np.kron(np.eye(2), np.ones((3, 3)))          # two cliques of 3, joined weakly
+    >>> phi = np.where(block > 0, 0.9, 0.05); np.fill_diagonal(phi, 1.0)
+    >>> split_large_clusters(phi, np.zeros(6, dtype=int), max_size=3, k=None).tolist()
+    [0, 0, 0, 1, 1, 1]
+    """
+    P = np.asarray(phi, dtype=np.float64)
+    out = np.asarray(labels, dtype=np.int64).copy()
+    next_id = int(out.max(initial=-1)) + 1
+    queue = [c for c in np.unique(out[out >= 0]) if (out == c).sum() > max_size]
+    while queue:
+        c = queue.pop(0)
+        idx = np.flatnonzero(out == c)
+        resolution, parts = 1.0, np.zeros(idx.size, dtype=np.int64)
+        while resolution <= max_resolution:
+            parts = proximity_clusters(P[np.ix_(idx, idx)], k=k, resolution=resolution, seed=seed)
+            if parts.max() > 0:
+                break
+            resolution *= 2
+        if parts.max() == 0:
+            continue
+        for part in range(1, int(parts.max()) + 1):
+            out[idx[parts == part]] = next_id
+            if (parts == part).sum() > max_size:
+                queue.append(next_id)
+            next_id += 1
+        if (parts == 0).sum() > max_size:
+            queue.append(c)
+    # renumber by size, ties by first member
+    ids = [c for c in np.unique(out) if c >= 0]
+    order = sorted(ids, key=lambda c: (-int((out == c).sum()), int(np.flatnonzero(out == c)[0])))
+    renumbered = out.copy()
+    for new_id, c in enumerate(order):
+        renumbered[out == c] = new_id
+    return renumbered
+
+
 def variation_of_information(a: ArrayLike, b: ArrayLike) -> float:
     """Variation of information between two partitions (natural log; 0 = identical)."""
     a = pd.factorize(np.asarray(a))[0]
@@ -98,6 +148,8 @@ def partition_stability(partitions: Sequence[ArrayLike], labels: Sequence[object
 
     Returns a frame with columns ``from, to, ari, vi`` (one row per consecutive pair).
     """
+    from sklearn.metrics import adjusted_rand_score  # here, not at the top: importing sklearn costs ~1 s
+
     labels = list(labels) if labels is not None else list(range(len(partitions)))
     rows = []
     for i in range(1, len(partitions)):
@@ -148,3 +200,86 @@ def label_clusters(
         "n_branches": counts.groupby("cluster").size().loc[size.index].to_numpy(),
     })
     return out.reset_index(drop=True)
+
+
+_NAME_PREFIXES = ("Manufacture of ", "Activities of ")
+
+
+def _short(name: str) -> str:
+    """``'Manufacture of motor vehicles'`` -> ``'Motor vehicles'`` (only ``Manufacture of`` / ``Activities of``
+    are dropped: they start a third of SIC class names and say nothing about the cluster)."""
+    name = name.replace("; ", ", ")
+    for prefix in _NAME_PREFIXES:
+        if name.startswith(prefix) and len(name) > len(prefix):
+            rest = name[len(prefix):]
+            return rest[0].upper() + rest[1:]
+    return name
+
+
+def name_clusters(
+    clusters: ArrayLike, member_names: Sequence[str], weights: ArrayLike, n_members: int = 2, max_members: int = 3
+) -> dict[int, str]:
+    """Name each cluster after its most distinctive members; every name unique.
+
+    A cluster's name joins (``" · "``) the short names of its ``n_members`` members with the largest
+    ``weights`` (the audit passes jobs x LQ, so a member is distinctive when the area has many jobs in it
+    *and* is specialised in it; ties broken by name). A name shared by two clusters is lengthened member by
+    member up to ``max_members``; one still shared gets ``" (group k)"``, k counting its clusters in order of
+    id. Unlike :func:`label_clusters` (the dominant classification branch, which names a mixed cluster after
+    a branch most of its members are not in), the name lists members that are actually in the cluster.
+
+    Parameters
+    ----------
+    clusters
+        Cluster id per activity (integers; negative ids are not named).
+    member_names
+        Name per activity, aligned with ``clusters``.
+    weights
+        Non-negative weight per activity (NaN counts as 0).
+    n_members, max_members
+        Members named at first, and at most.
+
+    Returns
+    -------
+    dict
+        ``{cluster id: name}`` for every non-negative id.
+
+    Examples
+    --------
+    >>> name_clusters([0, 0, 1, 1], ["Manufacture of glass", "Retail of fish", "Fund management", "Legal"],
+    ...               [1.0, 5.0, 2.0, 3.0], n_members=1)
+    {0: 'Retail of fish', 1: 'Legal'}
+    """
+    cl = np.asarray(clusters, dtype=np.int64)
+    names = np.asarray([_short(str(n)) for n in member_names], dtype=object)
+    w = np.nan_to_num(np.asarray(weights, dtype=np.float64))
+    if not cl.shape == names.shape == w.shape:
+        raise ValueError(f"clusters, member_names and weights must align: {cl.shape}, {names.shape}, {w.shape}")
+    if n_members < 1 or max_members < n_members:
+        raise ValueError(f"need 1 <= n_members <= max_members, got {n_members}, {max_members}")
+    # members of each cluster, most distinctive first (weight descending, then name)
+    order = np.lexsort((names.astype(str), -w, cl))
+    ranked: dict[int, list[str]] = {}
+    for i in order[cl[order] >= 0]:
+        ranked.setdefault(int(cl[i]), []).append(str(names[i]))
+    length = {c: min(n_members, len(m)) for c, m in ranked.items()}
+
+    def joined(c: int) -> str:
+        return " · ".join(ranked[c][: length[c]])
+
+    for _ in range(max_members - n_members + 1):
+        current = {c: joined(c) for c in ranked}
+        shared = {c for c, n in current.items() if list(current.values()).count(n) > 1}
+        if not shared:
+            return dict(sorted(current.items()))
+        for c in shared:
+            length[c] = min(length[c] + 1, max_members, len(ranked[c]))
+    current = {c: joined(c) for c in sorted(ranked)}
+    seen: dict[str, int] = {}
+    out: dict[int, str] = {}
+    for c, n in current.items():
+        if list(current.values()).count(n) > 1:
+            seen[n] = seen.get(n, 0) + 1
+            n = f"{n} (group {seen[n]})"
+        out[c] = n
+    return out

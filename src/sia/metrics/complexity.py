@@ -48,6 +48,27 @@ Conventions (``convention=``)
     n - 1: R economiccomplexity, Datawheel economic-complexity), ``"sum"`` (``v / sum(v)``: EconGeo) or
     ``"none"`` (raw signed eigenvector / reflections). ``pci_scale="own" | "eci"`` picks PCI's moments.
 
+Orientation (``orientation=``)
+    An eigenvector's sign is arbitrary; the conventions above fix it by **diversity** (ECI correlates
+    positively with ``k_r``), the rule of the country-trade literature, where diverse countries make
+    rare, sophisticated products. On regional data this rule can point the wrong way: on BRES NUTS2 x
+    SIC4 the most diverse regions are the mixed manufacturing ones and the diversity rule ranks London
+    37th-38th of 39 and fund management among the least complex activities (docs/complexity-orientation.md).
+    :class:`Orientation` picks the sign instead by the Pearson correlation of ECI with a named external
+    area vector (GVA per job, wages: :meth:`Orientation.by_area`), of PCI with an activity vector
+    (:meth:`Orientation.by_activity`), or so that a named reference area is above the mean
+    (:meth:`Orientation.by_reference`). The result records what was used (``orientation``) and the
+    correlation (``orientation_r``, after the sign is set, so >= 0; for a reference area its z-scored
+    ECI); a weak orientation, ``|r| <`` :data:`WEAK_ORIENTATION` (0.3), warns: the sign is then close
+    to arbitrary whichever rule picks it.
+
+Convergence of reflections
+    The reflections iterates alternate and converge slowly; on a real 380 x 64 matrix the diversity
+    sign flips between 18, 19 and 20 steps. ``sia`` computes steps ``n``, ``n + 1`` and ``n + 2``, orients
+    each by the same rule and reports the largest difference of their z-scored ECI
+    (``reflection_change``); above :data:`REFLECTION_TOLERANCE` (0.05 standard deviations) it warns
+    that the reflections have not converged (use ``method="eigen"`` or more steps).
+
 Degenerate data (where the peers return all-NaN, py-ecomplexity#22)
     Areas with diversity 0 and activities with ubiquity 0 are removed before the solve and get NaN
     with flag ``"no_presence"``; if the remaining bipartite network is disconnected, ECI/PCI are computed
@@ -70,7 +91,6 @@ import scipy.linalg
 import scipy.sparse as sp
 import scipy.sparse.csgraph as csgraph
 import scipy.sparse.linalg as spla
-import scipy.stats
 from numpy.typing import ArrayLike, NDArray
 
 from sia.metrics.specialisation import binary_presence, location_quotient
@@ -91,8 +111,102 @@ CONVENTIONS: dict[str, dict[str, str]] = {
 }
 
 
+WEAK_ORIENTATION = 0.3
+REFLECTION_TOLERANCE = 0.05
+
+
 class ComplexityWarning(UserWarning):
-    """Degenerate rows were set aside (one warning per call)."""
+    """Degenerate rows were set aside, the orientation is weak, or reflections did not converge."""
+
+
+@dataclass(frozen=True, eq=False)
+class Orientation:
+    """The rule that sets the sign of ECI / PCI (see the module docstring).
+
+    Build one with :meth:`by_diversity`, :meth:`by_area`, :meth:`by_activity` or :meth:`by_reference`.
+
+    Examples
+    --------
+    >>> M = np.array([[1, 1, 1, 0], [1, 1, 0, 0], [1, 0, 0, 1], [0, 0, 1, 1]])
+    >>> by_div = eci_pci(M, warn=False)
+    >>> by_pay = eci_pci(M, orientation=Orientation.by_area([10, 12, 30, 40], name="wages"), warn=False)
+    >>> bool(np.allclose(by_pay.eci, -by_div.eci)), by_pay.orientation
+    (True, 'ECI sign by correlation with wages (r = 0.96 over 4 areas)')
+    """
+
+    kind: Literal["diversity", "area", "activity", "reference"] = "diversity"
+    values: NDArray[np.float64] | None = None
+    reference: int | None = None
+    name: str = "diversity"
+
+    @classmethod
+    def by_diversity(cls) -> Orientation:
+        """ECI correlates positively with diversity ``k_r`` (the country-trade convention; the default)."""
+        return cls()
+
+    @classmethod
+    def by_area(cls, values: ArrayLike, name: str) -> Orientation:
+        """ECI correlates positively with ``values`` (one per area; NaN areas are left out of the correlation)."""
+        return cls("area", np.asarray(values, dtype=np.float64), None, name)
+
+    @classmethod
+    def by_activity(cls, values: ArrayLike, name: str) -> Orientation:
+        """PCI correlates positively with ``values`` (one per activity; NaN left out)."""
+        return cls("activity", np.asarray(values, dtype=np.float64), None, name)
+
+    @classmethod
+    def by_reference(cls, area: int, name: str) -> Orientation:
+        """The area at index ``area`` has an ECI above the mean."""
+        return cls("reference", None, int(area), name)
+
+
+def _orientation(orientation: Orientation | str | None) -> Orientation:
+    if orientation is None or isinstance(orientation, str) and orientation == "diversity":
+        return Orientation()
+    if isinstance(orientation, Orientation):
+        return orientation
+    raise ValueError(f"orientation must be 'diversity' or an Orientation, got {orientation!r}")
+
+
+def _pearson(x: NDArray, y: NDArray) -> tuple[float, int]:
+    ok = np.isfinite(x) & np.isfinite(y)
+    n = int(ok.sum())
+    if n < 3 or x[ok].std() == 0 or y[ok].std() == 0:
+        return float("nan"), n
+    return float(np.corrcoef(x[ok], y[ok])[0, 1]), n
+
+
+def _orient(
+    o: Orientation, kc: NDArray, kp: NDArray, ds: NDArray, rmask: NDArray, cmask: NDArray
+) -> tuple[float, float, str]:
+    """Sign (+1 / -1), the orienting statistic before the sign, and a description."""
+    if o.kind == "diversity":
+        r, n = _pearson(ds, kc)
+        what = "diversity"
+        unit = "areas"
+    elif o.kind in ("area", "activity"):
+        mask = rmask if o.kind == "area" else cmask
+        assert o.values is not None
+        if o.values.shape != mask.shape:
+            raise ValueError(f"orientation {o.name!r}: {o.values.shape[0]} values for {mask.shape[0]} "
+                             f"{'areas' if o.kind == 'area' else 'activities'}")
+        r, n = _pearson(o.values[mask], kc if o.kind == "area" else kp)
+        what = o.name
+        unit = "areas" if o.kind == "area" else "activities"
+    else:
+        pos = np.flatnonzero(rmask)
+        if o.reference is None or not 0 <= o.reference < rmask.size:
+            raise ValueError(f"orientation reference area index {o.reference} is outside 0..{rmask.size - 1}")
+        if not rmask[o.reference]:
+            raise ValueError(f"orientation reference area {o.name!r} has no ECI (no presence or disconnected)")
+        z = _zs(kc)[int(np.searchsorted(pos, o.reference))]
+        sign = -1.0 if z < 0 else 1.0
+        return sign, float(abs(z)), f"ECI sign so that {o.name} is above the mean (z = {abs(z):.2f})"
+    if not np.isfinite(r):
+        return 1.0, float("nan"), f"ECI sign by {what}: correlation undefined, sign left as computed"
+    sign = -1.0 if r < 0 else 1.0
+    side = "ECI" if o.kind != "activity" else "PCI"
+    return sign, abs(r), f"{side} sign by correlation with {what} (r = {abs(r):.2f} over {n} {unit})"
 
 
 @dataclass
@@ -112,6 +226,10 @@ class ComplexityResult:
         ``nan_input`` (value computed with NaN read as 0).
     eigenvalue
         Second-largest eigenvalue of ``Mpp`` (NaN for reflections).
+    orientation, orientation_r
+        How the sign was set, and the orienting correlation after it (>= 0; NaN if undefined).
+    reflection_change
+        Reflections only: largest change of z-scored ECI between steps ``n``, ``n + 1``, ``n + 2``.
     n_components
         Connected components of the area-activity network (after dropping zero rows/columns).
     """
@@ -129,6 +247,9 @@ class ComplexityResult:
     method: str = "eigen"
     convention: str = "sia"
     notes: list[str] = field(default_factory=list)
+    orientation: str = ""
+    orientation_r: NDArray[np.float64] | float = np.nan
+    reflection_change: NDArray[np.float64] | float = np.nan
 
 
 # ----------------------------------------------------------------------------- inputs
@@ -327,6 +448,8 @@ def _econgeo_kci_tci(M: NDArray) -> tuple[NDArray, NDArray]:
         if np.corrcoef(kci, morc(M, 20))[0, 1] < 0:
             kci = -kci
     tci = second(cs @ rs)
+    import scipy.stats  # here, not at the top: importing scipy.stats costs ~0.3 s of start-up
+
     rho = scipy.stats.spearmanr(tci, u).statistic
     if np.isfinite(rho) and rho > 0:
         tci = -tci
@@ -432,7 +555,9 @@ def _eci_pci_year(
     dense_limit: int,
     area_flag: NDArray | None,
     activity_flag: NDArray | None,
+    orientation: Orientation | None = None,
 ) -> ComplexityResult:
+    orientation = orientation or Orientation()
     # a dense input whose smaller side is within ``dense_limit`` is solved with dense BLAS throughout
     # (no sparse conversion); otherwise the sparse path: CSR, graph components, eigsh on the operator
     dense = (not sp.issparse(M) and method == "eigen" and convention != "econgeo"
@@ -458,6 +583,9 @@ def _eci_pci_year(
     kc_full = np.full(n_r, np.nan)
     kp_full = np.full(n_c, np.nan)
     lam = np.nan
+    orient_r, orient_note, change = np.nan, "", np.nan
+    if convention == "econgeo":
+        orient_note = "KCI sign by correlation with MORc (EconGeo), TCI by ubiquity"
     if rmask.sum() >= 2 and cmask.sum() >= 1:
         full = bool(rmask.all() and cmask.all())
         ds, us = d[rmask], u[cmask]
@@ -476,11 +604,11 @@ def _eci_pci_year(
                 kc = (Ms @ kp) / ds
             elif method == "reflections":
                 kc, kp = _reflections(Ms, ds, us, steps, standardise in ("n", "n-1"))
+                change = _reflection_change(Ms, ds, us, steps, orientation, rmask, cmask)
             else:
                 raise ValueError(f"method must be 'eigen' or 'reflections', got {method!r}")
             with np.errstate(invalid="ignore", divide="ignore"):
-                r = np.corrcoef(ds, kc)[0, 1] if ds.std() > 0 and kc.std() > 0 else 1.0
-            s = -1.0 if r < 0 else 1.0
+                s, orient_r, orient_note = _orient(orientation, kc, kp, ds, rmask, cmask)
             kc, kp = s * kc, s * kp
             e = _scale(kc, kc, standardise)
             p = _scale(kp, kc if pci_scale == "eci" else kp, standardise)
@@ -489,7 +617,22 @@ def _eci_pci_year(
     return ComplexityResult(
         eci=eci, pci=pci, kc=kc_full, kp=kp_full, diversity=d, ubiquity=u, area_flag=af, activity_flag=cf,
         eigenvalue=lam, n_components=n_comp, method=method, convention=convention,
+        orientation=orient_note, orientation_r=orient_r, reflection_change=change,
     )
+
+
+def _reflection_change(
+    Ms: sp.csr_array | NDArray, d: NDArray, u: NDArray, steps: int, orientation: Orientation,
+    rmask: NDArray, cmask: NDArray,
+) -> float:
+    """Largest change of the oriented, z-scored area reflections between ``steps``, ``+1`` and ``+2``."""
+    zs = []
+    for n in (steps, steps + 1, steps + 2):
+        kc, kp = _reflections(Ms, d, u, n, True)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            sign = _orient(orientation, kc, kp, d, rmask, cmask)[0]
+        zs.append(_zs(sign * kc))
+    return float(max(np.max(np.abs(zs[1] - zs[0])), np.max(np.abs(zs[2] - zs[1]))))
 
 
 def _resolve(convention: str, standardise: str | None, pci_scale: str | None) -> tuple[str, str]:
@@ -505,24 +648,32 @@ def _resolve(convention: str, standardise: str | None, pci_scale: str | None) ->
 
 
 def degenerate_summary(area_flag: NDArray, activity_flag: NDArray) -> str:
-    """One-line count of flagged rows, e.g. ``'2 area(s) no_presence, 1 activity(ies) disconnected'``."""
-    parts = []
+    """One line on the flagged rows: what was set aside (NaN values) apart from what was computed with NaN
+    cells read as 0 (``nan_input``: nothing set aside).
+
+    Examples
+    --------
+    >>> degenerate_summary(np.array(["", "no_presence", "nan_input"], dtype=object), np.array([""]))
+    'set aside (value NaN): 1 area(s) no_presence; computed with NaN cells read as 0: 1 area(s)'
+    """
+    aside, nan_read = [], []
     for what, flags in (("area(s)", area_flag), ("activity(ies)", activity_flag)):
         vals, counts = np.unique(np.asarray(flags, dtype=object).ravel().astype(str), return_counts=True)
-        parts += [f"{c} {what} {v}" for v, c in zip(vals, counts, strict=True) if v]
-    return ", ".join(parts)
+        aside += [f"{c} {what} {v}" for v, c in zip(vals, counts, strict=True) if v and v != FLAG_NAN_INPUT]
+        nan_read += [f"{c} {what}" for v, c in zip(vals, counts, strict=True) if v == FLAG_NAN_INPUT]
+    parts = []
+    if aside:
+        parts.append("set aside (value NaN): " + ", ".join(aside))
+    if nan_read:
+        parts.append("computed with NaN cells read as 0: " + ", ".join(nan_read))
+    return "; ".join(parts)
 
 
 def warn_degenerate(what: str, area_flag: NDArray, activity_flag: NDArray, stacklevel: int = 3) -> None:
     """Emit the single per-call warning if anything was flagged."""
     summary = degenerate_summary(area_flag, activity_flag)
     if summary:
-        warnings.warn(
-            f"{what}: degenerate rows set aside ({summary}); flagged rows hold NaN "
-            "(nan_input rows are computed with NaN read as 0)",
-            ComplexityWarning,
-            stacklevel=stacklevel,
-        )
+        warnings.warn(f"{what}: {summary}", ComplexityWarning, stacklevel=stacklevel)
 
 
 def eci_pci(
@@ -537,6 +688,7 @@ def eci_pci(
     area_flag: ArrayLike | None = None,
     activity_flag: ArrayLike | None = None,
     warn: bool = True,
+    orientation: Orientation | Literal["diversity"] = "diversity",
 ) -> ComplexityResult:
     """Economic Complexity Index (areas) and Product/activity Complexity Index.
 
@@ -562,7 +714,11 @@ def eci_pci(
     area_flag, activity_flag
         Input flags from :func:`presence_from_values` (kept, extended).
     warn
-        Emit one :class:`ComplexityWarning` per call when rows were set aside.
+        Emit one :class:`ComplexityWarning` per call when rows were set aside, one when the orientation's
+        correlation is weak (``|r| <`` :data:`WEAK_ORIENTATION`) and one when reflections have not converged.
+    orientation
+        ``"diversity"`` (default) or an :class:`Orientation`: what sets the sign (module docstring).
+        ``convention="econgeo"`` keeps EconGeo's own sign rules and takes only ``"diversity"``.
 
     Returns
     -------
@@ -575,12 +731,16 @@ def eci_pci(
     Hausmann, R., Hidalgo, C. A. et al. (2014) The Atlas of Economic Complexity. MIT Press.
     """
     std, ps = _resolve(convention, standardise, pci_scale)
+    orient = _orientation(orientation)
+    if convention == "econgeo" and orient.kind != "diversity":
+        raise ValueError("convention='econgeo' reproduces EconGeo's own sign rules; pass orientation='diversity' "
+                         "or use convention='sia' with an Orientation")
     if not sp.issparse(M) and np.ndim(M) == 3:
         M3 = np.asarray(M)
         res = [
             _eci_pci_year(M3[t], method, convention, std, ps, steps, dense_limit,
                           None if area_flag is None else np.asarray(area_flag)[t],
-                          None if activity_flag is None else np.asarray(activity_flag)[t])
+                          None if activity_flag is None else np.asarray(activity_flag)[t], orient)
             for t in range(M3.shape[0])
         ]
         out = ComplexityResult(
@@ -589,9 +749,27 @@ def eci_pci(
             eigenvalue=np.array([r.eigenvalue for r in res]),
             n_components=np.array([r.n_components for r in res]),
             method=method, convention=convention,
+            orientation="; ".join(dict.fromkeys(r.orientation for r in res)),
+            orientation_r=np.array([r.orientation_r for r in res]),
+            reflection_change=np.array([r.reflection_change for r in res]),
         )
     else:
-        out = _eci_pci_year(M, method, convention, std, ps, steps, dense_limit, area_flag, activity_flag)
+        out = _eci_pci_year(M, method, convention, std, ps, steps, dense_limit, area_flag, activity_flag, orient)
     if warn:
         warn_degenerate("eci_pci", out.area_flag, out.activity_flag)
+        warn_orientation(out)
     return out
+
+
+def warn_orientation(out: ComplexityResult, stacklevel: int = 3) -> None:
+    """Warn on a weak orientation (``|r| <`` :data:`WEAK_ORIENTATION`) or unconverged reflections."""
+    r = np.atleast_1d(np.asarray(out.orientation_r, dtype=np.float64))
+    if out.convention != "econgeo" and np.any(r[np.isfinite(r)] < WEAK_ORIENTATION):
+        warnings.warn(f"eci_pci: the orientation is weak ({out.orientation}; |r| < {WEAK_ORIENTATION}): the sign "
+                      "of ECI/PCI is close to arbitrary; orient by a named vector (Orientation.by_area)",
+                      ComplexityWarning, stacklevel=stacklevel)
+    change = np.atleast_1d(np.asarray(out.reflection_change, dtype=np.float64))
+    if np.any(change[np.isfinite(change)] > REFLECTION_TOLERANCE):
+        warnings.warn(f"eci_pci: reflections have not converged (z-scored ECI changes by up to "
+                      f"{np.nanmax(change):.2f} sd over the next two steps, tolerance {REFLECTION_TOLERANCE}); "
+                      "use method='eigen' or more steps", ComplexityWarning, stacklevel=stacklevel)
