@@ -32,6 +32,22 @@ GAP = "gap"
 NONE = ""
 
 
+SPECIALISED_LQ = 1.0
+"""A child is specialised in a theme when its LQ is at least this (the usual LQ >= 1 rule)."""
+
+
+def child_specialised(lq: ArrayLike, threshold: float = SPECIALISED_LQ) -> NDArray[np.bool_]:
+    """``LQ >= threshold`` element by element; a missing LQ (NaN) is not specialised.
+
+    Examples
+    --------
+    >>> child_specialised([0.99, 1.0, float("nan")]).tolist()
+    [False, True, False]
+    """
+    v = np.asarray(lq, dtype=np.float64)
+    return np.nan_to_num(v, nan=-np.inf) >= threshold
+
+
 def contribution_shares(child_values: ArrayLike, parent_values: ArrayLike) -> NDArray[np.float64]:
     r"""Each child's share of the parent's value in each theme.
 

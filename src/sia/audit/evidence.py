@@ -9,65 +9,21 @@ industry code by employment) are marked ``estimated`` and say so in ``note``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from sia.audit.evidence_set import EvidenceSet
+from sia.audit.vocabulary import NOT_AVAILABLE
 from sia.classification import Classification, MixedCodeSet, parse_code_ranges
 from sia.membership import Membership
 from sia.metrics.complexity import eci_pci
+from sia.metrics.dynamics import growth as growth_rate
 from sia.metrics.dynamics import shift_share
 from sia.metrics.proximity import coi_cog, density, proximity
 from sia.metrics.specialisation import binary_presence, location_quotient, lq_confidence_interval
 from sia.panel import Panel, Status
-
-NOT_AVAILABLE = "not available at this scale"
-
-
-@dataclass
-class EvidenceTable:
-    """Rows of the ``evidence`` output, appended block by block."""
-
-    rows: list[dict[str, object]] = field(default_factory=list)
-
-    def add(
-        self,
-        scale: str,
-        theme: str,
-        indicator: str,
-        value: float,
-        *,
-        unit: str,
-        status: str,
-        source: str,
-        grain: str,
-        low: float = np.nan,
-        high: float = np.nan,
-        note: str = "",
-    ) -> None:
-        self.rows.append(
-            {
-                "scale": scale,
-                "theme": theme,
-                "indicator": indicator,
-                "value": float(value),
-                "low": float(low),
-                "high": float(high),
-                "unit": unit,
-                "status": status,
-                "source": source,
-                "grain": grain,
-                "note": note,
-            }
-        )
-
-    def not_available(self, scale: str, theme: str, indicator: str, *, unit: str, source: str, why: str) -> None:
-        self.add(scale, theme, indicator, np.nan, unit=unit, status=NOT_AVAILABLE, source=source, grain="", note=why)
-
-    def frame(self) -> pd.DataFrame:
-        cols = ["scale", "theme", "indicator", "value", "low", "high", "unit", "status", "source", "grain", "note"]
-        return pd.DataFrame(self.rows, columns=cols)
 
 
 def area_matrix(units_by_scale: Mapping[str, Sequence[str]], areas: Sequence[str]) -> np.ndarray:
@@ -110,9 +66,8 @@ def employment_evidence(
     *,
     base: int,
     latest: int,
-    table: EvidenceTable,
+    ev: EvidenceSet,
     source: str,
-    theme_ids: Sequence[str],
 ) -> EmploymentResult:
     """Strength, scale, growth and competitiveness of each theme from employment counts.
 
@@ -151,7 +106,7 @@ def employment_evidence(
     # status of the theme sums at the latest year: worst over the scale's units x theme activities
     st_latest = status[il]  # (areas, acts)
     Bd = Bt.T > 0  # (themes, acts)
-    st = np.zeros((len(scales), len(theme_ids)), dtype=np.int64)
+    st = np.zeros((len(scales), Bt.shape[1]), dtype=np.int64)
     for s_i in range(len(scales)):  # a handful of scales: vectorised over areas x themes x activities
         area_st = st_latest[A[s_i] > 0]  # (units, acts)
         worst = np.where(Bd[None, :, :], area_st[:, None, :], 0).max(axis=(0, 2))
@@ -159,32 +114,20 @@ def employment_evidence(
         st[s_i] = np.where(gap, Status.INCOMPLETE, worst)
     grain = f"{panel.data['area_level'].values[0] if 'area_level' in panel.data.coords else 'area'} x SIC subclass"
     share = jobs[il] / np.where(totals[il] > 0, totals[il], np.nan)[:, None]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        growth = 100.0 * (jobs[il] - jobs[ib]) / np.where(jobs[ib] > 0, jobs[ib], np.nan)
+    growth = growth_rate(jobs[ib], jobs[il]).percent
     ce_note = "Dunn competitive effect summed over the theme's activities against the reference's activity growth"
     if n_nan_ce:
         ce_note += f"; {n_nan_ce} activity cells with no reference base were left out"
-    for s_i, s in enumerate(scales):
-        for t_i, t in enumerate(theme_ids):
-            label = STATUS_LABEL[int(st[s_i, t_i])]
-            common = {"status": label, "source": source, "grain": grain}
-            table.add(
-                s,
-                t,
-                "lq",
-                lq[s_i, t_i],
-                low=lo[s_i, t_i],
-                high=hi[s_i, t_i],
-                unit="ratio",
-                **common,
-                note=f"{latest}; reference = all areas of the source; 95% interval (Moineddin et al. 2003)",
-            )
-            table.add(s, t, "jobs", jobs[il, s_i, t_i], unit="jobs", **common, note=str(latest))
-            table.add(s, t, "share_of_area", share[s_i, t_i], unit="share", **common, note=str(latest))
-            table.add(s, t, "growth_pct", growth[s_i, t_i], unit="%", **common, note=f"{base}-{latest}")
-            table.add(
-                s, t, "competitive_effect", ce[s_i, t_i], unit="jobs", **common, note=f"{base}-{latest}; {ce_note}"
-            )
+    status_label = np.vectorize(STATUS_LABEL.get, otypes=[object])(st)
+    common = {"status": status_label, "source": source, "grain": grain}
+    interval_note = f"{latest}; reference = all areas of the source; 95% interval (Moineddin et al. 2003)"
+    ev.put("lq", scales, lq, low=lo, high=hi, note=interval_note, **common)
+    ev.put("jobs", scales, jobs[il], note=str(latest), **common)
+    ev.put("share_of_area", scales, share, note=str(latest), **common)
+    ev.put("growth_pct", scales, growth, note=f"{base}-{latest}", **common)
+    ev.put("competitive_effect", scales, ce, note=f"{base}-{latest}; {ce_note}", **common)
+    ev.put("competitive_share", scales, ce / np.where(jobs[ib] > 0, jobs[ib], np.nan), note=f"{base}-{latest}; "
+           "competitive effect / base-year jobs", **common)
     return EmploymentResult(scales, jobs, totals, ref_jobs, ref_totals, lq, lo, hi, ce, cells, ref_cells, st)
 
 
@@ -254,9 +197,8 @@ def gva_itl_evidence(
     themes: Membership,
     sic: Classification,
     *,
-    table: EvidenceTable,
+    ev: EvidenceSet,
     source: str,
-    theme_ids: Sequence[str],
 ) -> GvaResult | None:
     """GVA, productivity and employment footprint of themes at ITL-covered scales.
 
@@ -317,14 +259,12 @@ def gva_itl_evidence(
         f"{year}; GVA current prices apportioned to the theme by employment within each published code"
         f"{' (imputed rent ' + ', '.join(no_jobs) + ' left out)' if no_jobs else ''}"
     )
-    for s_i, s in enumerate(scales):
-        for t_i, t in enumerate(theme_ids):
-            status = "observed" if aligned[t_i] else "estimated"
-            kw = {"status": status, "source": source, "grain": grain, "note": note}
-            table.add(s, t, "gva", t_gva[s_i, t_i], unit="GBP million", **kw)
-            table.add(s, t, "gva_per_job", 1e6 * prod[s_i, t_i], unit="GBP per job", **kw)
-            table.add(s, t, "productivity_ratio", ratio[s_i, t_i], unit="ratio to GB", **kw)
-            table.add(s, t, "jobs_per_gbp_m_gva", footprint[s_i, t_i], unit="jobs per GBP million", **kw)
+    kw = {"status": np.where(aligned, "observed", "estimated").astype(object), "source": source, "grain": grain,
+          "note": note}
+    ev.put("gva", scales, t_gva, **kw)
+    ev.put("gva_per_job", scales, 1e6 * prod, **kw)
+    ev.put("productivity_ratio", scales, ratio, **kw)
+    ev.put("jobs_per_gbp_m_gva", scales, footprint, **kw)
     return GvaResult(scales, t_gva, r_gva, year)
 
 
@@ -371,9 +311,8 @@ def lad_gva_evidence(
     *,
     base: int,
     latest: int,
-    table: EvidenceTable,
+    ev: EvidenceSet,
     source: str,
-    theme_ids: Sequence[str],
     strength: bool,
 ) -> dict[str, np.ndarray]:
     """GVA, GVA growth and (for scales with no employment evidence) a GVA location quotient vs the UK."""
@@ -383,38 +322,22 @@ def lad_gva_evidence(
     tot = np.einsum("sl,yl->ys", A, lad.total_gva)
     ref_t = lad.theme_gva.sum(axis=1)
     ref_tot = lad.total_gva.sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        lq = (t_gva[yl] / tot[yl][:, None]) / (ref_t[yl] / ref_tot[yl])[None, :]
-        growth = 100 * (t_gva[yl] - t_gva[yb]) / t_gva[yb]
+    # per theme, the 2-column matrix [theme, rest of the economy]: themes may overlap
+    two = np.stack([t_gva[yl], tot[yl][:, None] - t_gva[yl]], axis=-1).transpose(1, 0, 2)  # (themes, scales, 2)
+    ref_two = np.stack([ref_t[yl], ref_tot[yl] - ref_t[yl]], axis=-1)  # (themes, 2)
+    lq = location_quotient(two, ref_two)[..., 0].T
+    growth = growth_rate(t_gva[yb], t_gva[yl]).percent
+    scales = list(lads_by_scale)
     grain = "LAD x published industry codes"
     note = f"{latest}; LAD GVA (current prices) apportioned to themes by GB employment shares within each code"
     out = {"lq": lq, "gva": t_gva[yl], "growth_pct": growth}
-    for s_i, s in enumerate(lads_by_scale):
-        for t_i, t in enumerate(theme_ids):
-            kw = {"status": lad.status, "source": source, "grain": grain}
-            if strength:
-                table.add(
-                    s,
-                    t,
-                    "lq",
-                    lq[s_i, t_i],
-                    unit="ratio (GVA)",
-                    note=note + "; GVA LQ against the UK, no interval",
-                    **kw,
-                )
-                table.add(
-                    s,
-                    t,
-                    "growth_pct",
-                    growth[s_i, t_i],
-                    unit="% (GVA, current prices)",
-                    note=f"{base}-{latest}; nominal GVA growth",
-                    **kw,
-                )
-                table.add(
-                    s, t, "share_of_area", t_gva[yl, s_i, t_i] / tot[yl, s_i], unit="share (GVA)", note=note, **kw
-                )
-            table.add(s, t, "gva", t_gva[yl, s_i, t_i], unit="GBP million", note=note, **kw)
+    kw = {"status": lad.status, "source": source, "grain": grain}
+    if strength:
+        ev.put("gva_lq", scales, lq, note=note + "; GVA LQ against the UK, no interval", **kw)
+        ev.put("gva_growth_pct", scales, growth, note=f"{base}-{latest}; nominal GVA growth", **kw)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ev.put("gva_share_of_area", scales, t_gva[yl] / tot[yl][:, None], note=note, **kw)
+    ev.put("gva", scales, t_gva[yl], note=note, **kw)
     return out
 
 
@@ -432,30 +355,39 @@ class OpportunityResult:
     cog: np.ndarray
     year: int
     weights: np.ndarray  # reference employment by activity
+    orientation: str = ""
+    orientation_r: float = float("nan")
 
 
 def opportunity_evidence(
     panel: Panel,
     units_by_scale: Mapping[str, Sequence[str]],
-    theme_classes: Sequence[frozenset[str]],
+    themes: Membership,
     *,
-    table: EvidenceTable,
+    ev: EvidenceSet,
     source: str,
-    theme_ids: Sequence[str],
+    orientation: object = "diversity",
 ) -> OpportunityResult:
     """Relatedness density, complexity and opportunity gain of themes (SIC 4-digit, latest year).
 
     Presence ``M = 1{LQ >= 1}`` of every area of the source against their total; proximity is the
     minimum conditional probability (Hidalgo et al. 2007); PCI by the eigenvector method with the
-    ``sia`` convention; density ``d_c = sum_j M_j phi_jc / sum_j phi_jc``; COG in the Atlas form.
-    A theme's ``density`` and ``pci`` are the reference-employment-weighted means over its classes,
-    its ``cog`` the mean over the classes the scale does not yet specialise in.
+    ``sia`` convention, its sign set by ``orientation`` (the audit passes regional productivity, see
+    :func:`sia.metrics.complexity.eci_pci`); density ``d_c = sum_j M_j phi_jc / sum_j phi_jc``; COG in
+    the form of the Growth Lab's ecomplexity, ``(1 - M_c) sum_j (1 - M_j) phi_jc PCI_j / sum_k phi_jk``: the
+    complexity of the absent activities that entering ``c`` brings within reach. The Atlas form subtracts
+    ``d_c PCI_c``, which on 39 UK regions dominates it (median r = -0.95 with PCI over absent classes), so
+    it would rank opportunities as the mirror image of complexity. ``themes`` maps themes to the source's
+    classes (:class:`~sia.membership.Membership`).
+    A theme's ``density`` and ``pci`` are the reference-employment-weighted means over its classes:
+    ``(v * w) @ B^T / (w @ B^T)``; its ``cog`` is the mean over the classes the scale does not yet
+    specialise in: ``(COG * (1 - M_s)) @ B^T / ((1 - M_s) @ B^T)``.
     """
     year = panel.years[-1]
     X = np.nan_to_num(panel.matrix(year))
     M = binary_presence(location_quotient(X))
     phi = proximity(M)
-    cx = eci_pci(M, warn=False)
+    cx = eci_pci(M, warn=False, orientation=orientation)
     pci = np.nan_to_num(cx.pci)
     scales = tuple(units_by_scale)
     A = area_matrix(units_by_scale, panel.areas)
@@ -463,68 +395,99 @@ def opportunity_evidence(
     ref = X.sum(axis=0)
     Ms = binary_presence(location_quotient(Xs, ref))
     dens = density(Ms, phi)
-    _, cog = coi_cog(Ms, dens, phi, pci)
-    acts = panel.activities
-    index = {a: i for i, a in enumerate(acts)}
+    _, cog = coi_cog(Ms, dens, phi, pci, form="ecomplexity")  # the Growth Lab form: see the docstring
+    B = themes.reorder_source(panel.activities, strict=False).matrix.toarray()  # (themes, classes)
+    wsum = B @ ref
+    absent = (1 - Ms).astype(np.float64)
+    n_absent = absent @ B.T  # (scales, themes)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = np.where(wsum > 0, ((dens * ref) @ B.T) / wsum, np.nan)
+        p = np.where(wsum > 0, (pci * ref) @ B.T / wsum, np.nan)
+        g = np.where(n_absent > 0, ((cog * absent) @ B.T) / np.where(n_absent > 0, n_absent, 1.0), np.nan)
     grain = f"NUTS2 x SIC class, {year}"
-    for t, classes in zip(theme_ids, theme_classes, strict=True):
-        cols = np.array([index[c] for c in classes if c in index], dtype=np.int64)
-        for s_i, s in enumerate(scales):
-            if cols.size == 0:
-                table.not_available(
-                    s, t, "density", unit="0-1", source=source, why="no SIC class of the theme in the data"
-                )
-                continue
-            w = ref[cols]
-            wsum = w.sum()
-            d = float((dens[s_i, cols] * w).sum() / wsum) if wsum > 0 else np.nan
-            p = float((pci[cols] * w).sum() / wsum) if wsum > 0 else np.nan
-            absent = cols[Ms[s_i, cols] == 0]
-            g = float(np.mean(cog[s_i, absent])) if absent.size else np.nan
-            kw = {"status": "rounded", "source": source, "grain": grain}
-            table.add(s, t, "density", d, unit="0-1", note="employment-weighted mean over the theme's classes", **kw)
-            table.add(s, t, "pci", p, unit="z-score", note="employment-weighted mean PCI of the theme's classes", **kw)
-            table.add(s, t, "cog", g, unit="index", note=f"mean over {absent.size} classes not yet specialised", **kw)
-    return OpportunityResult(acts, phi, pci, scales, Ms, dens, cog, year, ref)
+    has = B.sum(axis=1) > 0
+    kw = {"status": np.where(has, "rounded", NOT_AVAILABLE).astype(object), "source": source, "grain": grain}
+    why = np.where(has, "", "no SIC class of the theme in the data").astype(object)
+    ev.put("density", scales, d, note=np.where(has, "employment-weighted mean over the theme's classes", why), **kw)
+    ev.put("pci", scales, np.broadcast_to(p, d.shape), note=np.where(
+        has, f"employment-weighted mean PCI of the theme's classes; {cx.orientation}", why), **kw)
+    ev.put("cog", scales, g, note=np.where(has, np.char.add(np.char.add("mean over ", n_absent.astype(int).astype(
+        str)), " classes not yet specialised").astype(object), why), **kw)
+    return OpportunityResult(panel.activities, phi, pci, scales, Ms, dens, cog, year, ref, cx.orientation,
+                             float(cx.orientation_r))
 
 
 # ----------------------------------------------------------------------------- business base
 
 
+UBC_GROUPS: dict[str, tuple[str, ...]] = {
+    # NOMIS broad industry groups (SIC 2007) -> divisions
+    "1": tuple(f"{d:02d}" for d in range(1, 4)),
+    "2": tuple(f"{d:02d}" for d in [*range(5, 10), *range(35, 40)]),
+    "3": tuple(f"{d:02d}" for d in range(10, 34)),
+    "4": ("41", "42", "43"),
+    "5": ("45",),
+    "6": ("46",),
+    "7": ("47",),
+    "8": tuple(f"{d:02d}" for d in range(49, 54)),
+    "9": ("55", "56"),
+    "10": tuple(f"{d:02d}" for d in range(58, 64)),
+    "11": ("64", "65", "66"),
+    "12": ("68",),
+    "13": tuple(f"{d:02d}" for d in range(69, 76)),
+    "14": tuple(f"{d:02d}" for d in range(77, 83)),
+    "15": ("84",),
+    "16": ("85",),
+    "17": ("86", "87", "88"),
+    "18": tuple(f"{d:02d}" for d in range(90, 100)),
+}
+
+
 def business_evidence(
     panel: Panel,
     lads_by_scale: Mapping[str, Sequence[str]],
-    theme_groups: Sequence[tuple[str, float]],
-    group_names: Mapping[str, str],
+    themes: Membership,
+    ref_jobs: np.ndarray,
+    subclasses: Sequence[str],
     *,
     year: int,
-    table: EvidenceTable,
+    ev: EvidenceSet,
     source: str,
-    theme_ids: Sequence[str],
 ) -> None:
     """SME and large-firm shares of enterprises in each theme's dominant broad industry group.
 
-    UK Business Counts publish 18 broad industry groups by size band; a theme is represented by
-    the group holding most of its GB employment (status ``estimated``, the group is named).
+    UK Business Counts publish 18 broad industry groups (:data:`UBC_GROUPS`) by size band; a theme
+    is represented by the group holding most of its GB employment ``ref_jobs`` (by subclass), ties to
+    the lower group number (status ``estimated``, the group is named in the note).
     """
     bands = list(panel.data["sizeband"].values)
     total_band = next(b for b in bands if b.lower().startswith("total"))
     large_band = next(b for b in bands if b.lower().startswith("large"))
     yr = year if year in panel.years else panel.years[-1]
+    B = themes.reorder_source(subclasses, strict=False).matrix.toarray()  # (themes, subclasses)
+    divisions = np.array([c[:2] for c in subclasses])
+    groups = [g for g in UBC_GROUPS if g in panel.activities]
+    G = np.array([np.isin(divisions, UBC_GROUPS[g]) for g in groups], dtype=np.float64)  # (groups, subclasses)
+    jobs_by_group = (B * ref_jobs[None, :]) @ G.T  # (themes, groups)
+    best = np.argmax(jobs_by_group, axis=1)
+    total = jobs_by_group.sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(total > 0, jobs_by_group[np.arange(len(best)), best] / total, 0.0)
+    names = (dict(zip(panel.activities, panel.data["activity_name"].values, strict=True))
+             if "activity_name" in panel.data.coords else {})
     A = area_matrix(lads_by_scale, panel.areas)
-    tot = A @ np.nan_to_num(panel.matrix(yr, sizeband=total_band))
-    large = A @ np.nan_to_num(panel.matrix(yr, sizeband=large_band))
-    g_index = {g: i for i, g in enumerate(panel.activities)}
-    for t_i, t in enumerate(theme_ids):
-        group, share = theme_groups[t_i]
-        gi = g_index[group]
-        for s_i, s in enumerate(lads_by_scale):
-            n = tot[s_i, gi]
-            note = f"{yr}; broad group {group_names.get(group, group)} ({100 * share:.0f}% of the theme's GB jobs)"
-            kw = {"status": "estimated", "source": source, "grain": "LAD x broad industry group", "note": note}
-            table.add(s, t, "enterprises", n, unit="enterprises", **kw)
-            table.add(s, t, "large_firm_share", large[s_i, gi] / n if n > 0 else np.nan, unit="share", **kw)
-            table.add(s, t, "sme_share", 1 - large[s_i, gi] / n if n > 0 else np.nan, unit="share", **kw)
+    cols = [panel.activities.index(groups[b]) for b in best]
+    tot = (A @ np.nan_to_num(panel.matrix(yr, sizeband=total_band)))[:, cols]  # (scales, themes)
+    large = (A @ np.nan_to_num(panel.matrix(yr, sizeband=large_band)))[:, cols]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        large_share = np.where(tot > 0, large / np.where(tot > 0, tot, 1.0), np.nan)
+    note = np.array([f"{yr}; broad group {names.get(groups[b], groups[b])} ({100 * sh:.0f}% of the theme's GB jobs)"
+                     for b, sh in zip(best, share, strict=True)], dtype=object)
+    kw = {"status": "estimated", "source": source, "grain": "LAD x broad industry group", "note": note}
+    scales = list(lads_by_scale)
+    ev.put("enterprises", scales, tot, **kw)
+    ev.put("large_firm_share", scales, large_share, **kw)
+    ev.put("sme_share", scales, 1 - large_share, **kw)
 
 
 # ----------------------------------------------------------------------------- supply chains
@@ -549,9 +512,8 @@ def supply_evidence(
     themes: Membership,
     *,
     latest: int,
-    table: EvidenceTable,
+    ev: EvidenceSet,
     source: str,
-    theme_ids: Sequence[str],
 ) -> SupplyFeatures:
     """Supply-chain evidence of themes from the national IO table, regionalised per scale (FLQ).
 
@@ -603,7 +565,7 @@ def supply_evidence(
     }
     digital_share = wmean(digital)
     baskets = []
-    for t_i in range(len(theme_ids)):
+    for t_i in range(len(ev.themes)):
         b = [industries[i] for i in np.flatnonzero(share[t_i] >= 0.5)]
         if not b and theme_ind[t_i].sum() > 0:
             b = [industries[int(np.argmax(theme_ind[t_i]))]]
@@ -612,27 +574,18 @@ def supply_evidence(
     for s_i, s in enumerate(emp.scales):
         reg_emp = W @ emp.cells[yi][s_i]
         regional = regionalise(io, np.minimum(reg_emp, gb_ind), gb_ind, method="flq", area=s)  # type: ignore[arg-type]
-        for t_i, t in enumerate(theme_ids):
+        local = np.full(len(ev.themes), np.nan)
+        multiplier = np.full(len(ev.themes), np.nan)
+        notes = np.full(len(ev.themes), "no IOAT industry holds the theme's jobs", dtype=object)
+        status = np.full(len(ev.themes), NOT_AVAILABLE, dtype=object)
+        for t_i, t in enumerate(ev.themes):  # one embeddedness solve per basket (a few dozen)
             if not baskets[t_i]:
-                table.not_available(s, t, "local_input_share", unit="share", source=source, why="no IO industry")
                 continue
             e = embeddedness(io, regional, baskets[t_i], top=5)  # type: ignore[arg-type]
-            note = f"FLQ (delta 0.3, lambda {regional.lam:.3f}); IO basket {', '.join(baskets[t_i])}; UK IOAT 2019"
-            kw = {"status": "estimated", "source": source, "grain": "IOAT industry (105)", "note": note}
-            table.add(s, t, "local_input_share", e.local_input_share, unit="share", **kw)
-            table.add(s, t, "output_multiplier", e.regional_multiplier, unit="ratio", **kw)
-            table.add(
-                s,
-                t,
-                "digital_services_input_share",
-                digital_share[t_i],
-                unit="share",
-                **{
-                    **kw,
-                    "note": "share of the theme industries' UK intermediate inputs from ICT (J58-63) and "
-                    "professional services (M69-75), national table",
-                },
-            )
+            local[t_i], multiplier[t_i] = e.local_input_share, e.regional_multiplier
+            notes[t_i] = (f"FLQ (delta 0.3, lambda {regional.lam:.3f}); IO basket {', '.join(baskets[t_i])}; "
+                          "UK IOAT 2019")
+            status[t_i] = "estimated"
             up = e.upstream.head(5)
             down = e.downstream.head(5)
             rows.append(
@@ -651,4 +604,11 @@ def supply_evidence(
                     "downstream": ";".join(down["industry"].astype(str)),
                 }
             )
+        kw = {"status": status, "source": source, "grain": "IOAT industry (105)", "note": notes}
+        ev.put("local_input_share", [s], local[None, :], **kw)
+        ev.put("output_multiplier", [s], multiplier[None, :], **kw)
+        ev.put("digital_services_input_share", [s], np.where(status == NOT_AVAILABLE, np.nan, digital_share)[None, :],
+               **{**kw, "note": np.where(status == NOT_AVAILABLE, notes, "share of the theme industries' UK "
+                                         "intermediate inputs from ICT (J58-63) and professional services (M69-75), "
+                                         "national table")})
     return SupplyFeatures(features, rows)

@@ -19,7 +19,7 @@ References
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -223,6 +223,8 @@ class Stability:
         Median and 5th/95th percentile of each theme's rank over the draws.
     draws, k
         Number of draws and the ``k`` used.
+    ranks
+        ``(draws, themes)``: the rank of each theme in each draw (for :func:`top_k_within`).
     """
 
     rank_probability: NDArray[np.float64]
@@ -232,6 +234,7 @@ class Stability:
     rank_p95: NDArray[np.float64]
     draws: int
     k: int
+    ranks: NDArray[np.int64] | None = None
 
 
 def rank_stability(
@@ -280,7 +283,35 @@ def rank_stability(
         rank_p95=np.percentile(all_ranks, 95, axis=0),
         draws=n_draws,
         k=k,
+        ranks=all_ranks,
     )
+
+
+def top_k_within(ranks: ArrayLike, groups: Sequence[object], k_by_group: Mapping[object, int]) -> NDArray[np.float64]:
+    """Probability that each theme ranks in the top ``k`` *of its own group* over the draws.
+
+    ``ranks`` is ``(draws, themes)`` (:attr:`Stability.ranks`); a theme of group ``g`` is in its group's top
+    ``k_by_group[g]`` in a draw when fewer than ``k`` themes of the same group rank above it there. Groups not in
+    ``k_by_group`` get NaN. The framework uses it so that a theme competes for a market-driven slot with the
+    market-side themes only (an enabling competency does not take a market slot, so it should not push a
+    market theme out of "the top k").
+
+    Examples
+    --------
+    >>> r = np.array([[1, 2, 3, 4], [3, 1, 2, 4]])   # 2 draws, 4 themes
+    >>> top_k_within(r, ["a", "b", "a", "b"], {"a": 1, "b": 1}).tolist()
+    [0.5, 1.0, 0.5, 0.0]
+    """
+    R = np.asarray(ranks)
+    g = np.asarray(groups, dtype=object)
+    out = np.full(R.shape[1], np.nan)
+    for group, k in k_by_group.items():
+        idx = np.flatnonzero(g == group)
+        if idx.size == 0:
+            continue
+        within = np.argsort(np.argsort(R[:, idx], axis=1, kind="stable"), axis=1, kind="stable") + 1
+        out[idx] = (within <= k).mean(axis=0)
+    return out
 
 
 def leave_one_criterion_out(

@@ -64,10 +64,14 @@ def _print_framework(result: object) -> None:
     for scale in tables["scales"].itertuples():
         sub = fw[(fw["scale"] == scale.scale) & (fw["role"] != "")].sort_values(["role", "role_rank"])
         t = Table(title=f"{scale.name} ({scale.area})", title_justify="left")
-        for col in ("role", "theme", "rank", "P(top k)", "verdict"):
+        for col in ("role", "theme", "rank", "P(top k)", "verdict", "evidence"):
             t.add_column(col)
         for r in sub.itertuples():
-            t.add_row(r.role, names.get(r.theme, r.theme), str(r.rank), f"{r.p_top_k:.2f}", r.verdict or "-")
+            evidence = str(r.reasons).split("; ")[1] if "; " in str(r.reasons) else ""
+            t.add_row(f"{r.role} {r.role_rank}", names.get(r.theme, r.theme), str(r.rank), f"{r.p_top_k:.2f}",
+                      r.verdict or "-", evidence)
+        if sub.empty:
+            t.add_row("(none)", "no theme qualifies at this scale", "", "", "", "")
         console.print(t)
 
 

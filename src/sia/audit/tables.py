@@ -1,0 +1,175 @@
+"""Stage 8, tables: the descriptive output tables (scales, themes, activities, opportunities, network,
+clusters, maps), each built from arrays in one pass, with every formula from :mod:`sia.metrics`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from sia.audit.evidence import EmploymentResult, LadGvaResult, OpportunityResult
+from sia.audit.scales import ScaleInfo
+from sia.audit.themes import Theme, theme_membership
+from sia.audit.vocabulary import SORT_KEYS, TABLE_COLUMNS
+from sia.classification import Classification
+from sia.geography import Geography
+from sia.metrics.clusters import backbone
+from sia.metrics.dynamics import growth, shift_share
+from sia.metrics.proximity import opportunity_quadrants
+from sia.metrics.specialisation import location_quotient, lq_confidence_interval
+from sia.panel import Panel
+
+
+def sorted_table(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows in the table's key order (:data:`~sia.audit.vocabulary.SORT_KEYS`), index reset; an empty table
+    (evidence the config does not supply) keeps its documented columns."""
+    if frame.empty and name in TABLE_COLUMNS:
+        frame = frame.reindex(columns=list(dict.fromkeys([*TABLE_COLUMNS[name], *frame.columns])))
+    keys = [k for k in SORT_KEYS.get(name, ()) if k in frame.columns]
+    if keys and len(frame):
+        frame = frame.sort_values(keys, kind="stable")
+    return frame.reset_index(drop=True)
+
+
+def _names(sic: Classification, codes: Sequence[str]) -> list[str]:
+    return [sic.name_of(c) if c in sic else "" for c in codes]
+
+
+def scales_table(scales: list[ScaleInfo]) -> pd.DataFrame:
+    return pd.DataFrame([{"scale": s.id, "name": s.name, "area": s.area, "area_name": s.area_name, "level": s.level,
+                          "reference": s.reference, "reference_name": s.reference_name, "parent": s.parent,
+                          "n_lads": len(s.lads), "lads": ";".join(sorted(s.lads))} for s in scales],
+                        columns=list(TABLE_COLUMNS["scales"]))
+
+
+def themes_table(themes: list[Theme]) -> pd.DataFrame:
+    return pd.DataFrame([{"theme": t.id, "name": t.name, "description": t.description, "origin": t.origin,
+                          "codes": ";".join(t.codes), "resolved_codes": ";".join(sorted(t.subclasses)),
+                          "pin": t.pin or "", "comment": t.comment} for t in themes],
+                        columns=list(TABLE_COLUMNS["themes"]))
+
+
+def activities_table(
+    emp: EmploymentResult, panel: Panel, sic: Classification, themes: list[Theme], base: int, latest: int
+) -> pd.DataFrame:
+    """Scale x SIC division: jobs, share, LQ with its interval, growth, competitive effect, themes.
+
+    Divisions are summed from subclasses through a division membership (``x D^T``); LQ and interval are
+    :func:`~sia.metrics.specialisation.lq_confidence_interval` against the reference, growth
+    :func:`~sia.metrics.dynamics.growth` (base year in the denominator), the competitive effect
+    :func:`~sia.metrics.dynamics.shift_share`.
+    """
+    acts = panel.activities
+    divs = sorted({a[:2] for a in acts})
+    div_of = np.array([a[:2] for a in acts])
+    D = (div_of[None, :] == np.array(divs)[:, None]).astype(np.float64)  # (divisions, subclasses)
+    ib, il = panel.years.index(base), panel.years.index(latest)
+    x_l, x_b = emp.cells[il] @ D.T, emp.cells[ib] @ D.T
+    r_l, r_b = emp.ref_cells[il] @ D.T, emp.ref_cells[ib] @ D.T
+    ci = lq_confidence_interval(x_l, r_l)
+    ss = shift_share(x_b, x_l, r_b, r_l)
+    g = growth(x_b, x_l).percent
+    tot = x_l.sum(axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(tot > 0, x_l / tot, np.nan)
+    div_themes = [";".join(t.id for t in themes if any(s[:2] == d for s in sorted(t.subclasses))) for d in divs]
+    S, V = len(emp.scales), len(divs)
+    return pd.DataFrame({
+        "scale": np.repeat(emp.scales, V), "activity": np.tile(divs, S), "activity_name": np.tile(_names(sic, divs), S),
+        "jobs": x_l.ravel(), "share": share.ravel(), "lq": ci.lq.ravel(), "lq_low": ci.lq_low.ravel(),
+        "lq_high": ci.lq_high.ravel(), "significant": ci.significant.ravel().astype(bool), "growth_pct": g.ravel(),
+        "competitive_effect": ss.competitive_effect.ravel(), "theme": np.tile(div_themes, S),
+    })
+
+
+def opportunities_table(opp: OpportunityResult, sic: Classification) -> pd.DataFrame:
+    """Scale x SIC class: presence, density, PCI, COG and opportunity quadrant."""
+    quad = opportunity_quadrants(opp.present, opp.density, np.broadcast_to(opp.pci, opp.density.shape))
+    S, A = opp.density.shape
+    return pd.DataFrame({
+        "scale": np.repeat(opp.scales, A), "activity": np.tile(opp.activities, S),
+        "activity_name": np.tile(_names(sic, opp.activities), S), "present": opp.present.ravel().astype(bool),
+        "density": opp.density.ravel(), "pci": np.tile(opp.pci, S), "cog": opp.cog.ravel(),
+        "quadrant": [q or "" for q in quad.ravel()],
+    })
+
+
+def edges_table(phi: np.ndarray, acts: Sequence[str]) -> pd.DataFrame:
+    """The proximity backbone (each class's 3 strongest links) for the network chart."""
+    bb = backbone(phi, k=3).tocoo()
+    keep = bb.row < bb.col
+    acts_arr = np.asarray(acts, dtype=object)
+    return pd.DataFrame({"activity_a": acts_arr[bb.row[keep]], "activity_b": acts_arr[bb.col[keep]],
+                         "proximity": bb.data[keep]})
+
+
+def clusters_table(table: pd.DataFrame, sic: Classification, stability: float) -> pd.DataFrame:
+    out = table.copy()
+    out["activity_name"] = _names(sic, list(out["activity"]))
+    out["stability"] = stability
+    return out[list(TABLE_COLUMNS["clusters"])]
+
+
+def lad_gva_lq(lad: LadGvaResult, year_index: int, theme_index: Sequence[int]) -> np.ndarray:
+    """``(lads, themes)`` GVA location quotients against the sum of all LADs.
+
+    For each theme the 2-column matrix [theme GVA, rest of the LAD's GVA] goes through
+    :func:`~sia.metrics.specialisation.location_quotient` (themes overlap, so they cannot share one matrix).
+    """
+    t_gva = lad.theme_gva[year_index][:, list(theme_index)]  # (lads, themes)
+    tot = lad.total_gva[year_index]
+    two = np.stack([t_gva, tot[:, None] - t_gva], axis=-1).transpose(1, 0, 2)  # (themes, lads, 2)
+    lq = location_quotient(two)[..., 0].T
+    return np.where(tot[:, None] > 0, lq, np.nan)
+
+
+def maps_table(
+    panel: Panel | None,
+    geo: Geography,
+    lad: LadGvaResult | None,
+    themes: list[Theme],
+    chosen: set[str],
+    latest: int,
+    lads: frozenset[str],
+    itl2_units: set[str],
+) -> pd.DataFrame:
+    """Choropleth indicators for the audit's own area: LAD total GVA and GVA LQ of the widest scale's
+    framework themes; ITL2 employment LQ of the same themes (areas the audit covers only)."""
+    cols = list(TABLE_COLUMNS["maps"])
+    parts: list[pd.DataFrame] = []
+    picked = [i for i, t in enumerate(themes) if t.id in chosen]
+    if lad is not None and latest in lad.years:
+        yl = lad.years.index(latest)
+        keep = np.array([c in lads for c in lad.lads], dtype=bool)
+        codes = np.asarray(lad.lads, dtype=object)[keep]
+
+        def area_name(code: str) -> str:
+            try:
+                return geo.area(code).name
+            except LookupError:
+                return ""
+
+        names = [area_name(c) for c in codes]
+        parts.append(pd.DataFrame({"level": "LAD", "area": codes, "area_name": names, "indicator": "gva_total",
+                                   "value": lad.total_gva[yl][keep], "year": latest}))
+        if picked:
+            lq = lad_gva_lq(lad, yl, picked)[keep]
+            for j, t_i in enumerate(picked):
+                parts.append(pd.DataFrame({"level": "LAD", "area": codes, "area_name": names,
+                                           "indicator": f"gva_lq:{themes[t_i].id}", "value": lq[:, j],
+                                           "year": latest}))
+    if panel is not None and picked:
+        X = np.nan_to_num(panel.matrix(latest))
+        B = theme_membership([themes[i] for i in picked], panel.activities).matrix.toarray()
+        T = X @ B.T  # (areas, themes)
+        rest = X.sum(axis=1)[:, None] - T
+        lq = location_quotient(np.stack([T, rest], axis=-1).transpose(1, 0, 2))[..., 0].T  # (areas, themes)
+        names = panel.data["area_name"].values if "area_name" in panel.data.coords else [""] * len(panel.areas)
+        keep = np.array([a in itl2_units for a in panel.areas], dtype=bool)
+        for j, t_i in enumerate(picked):
+            parts.append(pd.DataFrame({"level": "ITL2", "area": np.asarray(panel.areas, dtype=object)[keep],
+                                       "area_name": np.asarray(names, dtype=str)[keep],
+                                       "indicator": f"employment_lq:{themes[t_i].id}", "value": lq[keep, j],
+                                       "year": latest}))
+    return pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
