@@ -2,32 +2,32 @@
 
 from __future__ import annotations
 
-import typer
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING
 
-from sia.geography import (
-    AmbiguousAreaError,
-    Geography,
-    GeographyError,
-    UnknownAreaError,
-    uk,
-)
+import typer
+
+from sia.cli._console import console, fail
+
+if TYPE_CHECKING:
+    from sia.geography import Geography
 
 geography_app = typer.Typer(help="Inspect the built-in UK geography: areas, memberships, overlaps.",
                             no_args_is_help=True)
 
-LEP_VINTAGE = typer.Option("2020", "--lep-vintage", help="LEP vintage: 2016, 2017, 2020 (with overlaps) or 2021.")
+LEP_VINTAGE = typer.Option("2020", "--lep-vintage",
+                           help="LEP vintage: 2016, 2017 (April 2017 codes), 2020 or 2021 (May 2021 boundaries); "
+                                "every vintage keeps the seven West Midlands districts that sit in two LEPs.")
 CAUTH_VINTAGE = typer.Option("2024", "--cauth-vintage", help="Combined authority vintage: 2023, 2024 or 2025.")
 LAD_VINTAGE = typer.Option("2023", "--lad-vintage", help="LAD code vintage: 2023 or 2021.")
 
 
 def _fail(message: str) -> None:
-    Console(stderr=True).print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=2)
+    fail(message)
 
 
 def _build(lep_vintage: str, cauth_vintage: str, lad_vintage: str) -> Geography:
+    from sia.geography import uk
+
     try:
         return uk(lep_vintage=lep_vintage, cauth_vintage=cauth_vintage, lad_vintage=lad_vintage)
     except (ValueError, FileNotFoundError) as exc:
@@ -44,13 +44,17 @@ def show(
     lad_vintage: str = LAD_VINTAGE,
 ) -> None:
     """Show an area: code, name, level, vintage, parents and its LADs."""
+    from rich.table import Table
+
+    from sia.geography import AmbiguousAreaError, GeographyError, UnknownAreaError
+
     g = _build(lep_vintage, cauth_vintage, lad_vintage)
     try:
         a = g.area(area, level)
     except (UnknownAreaError, AmbiguousAreaError, GeographyError) as exc:
         _fail(str(exc))
         return
-    console = Console(soft_wrap=True)
+    out = console()
     head = Table(title=f"{a.name} ({a.code})", show_header=False)
     head.add_column("field", style="bold")
     head.add_column("value")
@@ -69,7 +73,7 @@ def show(
         head.add_row("members", "\n".join(f"{c} {g.area(c).name} ({g.area(c).level})" for c in children) or "-")
     lads = g.members(a.code, "LAD") if a.level != "LAD" else (a.code,)
     head.add_row("number of LADs", str(len(lads)))
-    console.print(head)
+    out.print(head)
     if a.level != "LAD":
         table = Table(title=f"LADs in {a.name}")
         table.add_column("LAD code")
@@ -77,7 +81,7 @@ def show(
         table.add_column("via (direct parents)")
         for c in lads:
             table.add_row(c, g.area(c).name, ", ".join(g.parents(c)))
-        console.print(table)
+        out.print(table)
 
 
 @geography_app.command("overlaps")
@@ -88,13 +92,18 @@ def overlaps(
     lad_vintage: str = LAD_VINTAGE,
 ) -> None:
     """List areas with more than one parent at the same level (e.g. districts in two LEPs)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from sia.geography import GeographyError
+
     g = _build(lep_vintage, cauth_vintage, lad_vintage)
     try:
         df = g.overlaps(level)
     except GeographyError as exc:
         _fail(str(exc))
         return
-    console = Console(soft_wrap=True)
+    out = console()
     title = f"Overlaps{f' at level {level}' if level else ''} (LEP vintage {lep_vintage}): {len(df)}"
     table = Table(title=title)
     for col in ("code", "name", "level", "parent level", "parents", "parent names", "n"):
@@ -102,9 +111,9 @@ def overlaps(
     for r in df.itertuples(index=False):
         table.add_row(r.child_code, r.child_name, r.child_level, r.parent_level, r.parent_codes,
                       r.parent_names, str(r.n_parents))
-    console.print(table)
+    out.print(table)
     for note in g.notes:
-        console.print(f"[yellow]note:[/yellow] {note}", highlight=False)
+        out.print(f"[yellow]note:[/yellow] {escape(note)}")
 
 
 def register(app: typer.Typer) -> None:

@@ -14,7 +14,14 @@ from sia.geography.core import (
     OtherVintageAreaError,
     UnknownAreaError,
 )
-from sia.geography.uk import MIDLANDS_ENGINE_LEPS, WMCA_CONSTITUENT_LADS, find_shared_data, uk
+from sia.geography.uk import (
+    LEP21_DUAL_MEMBERSHIPS,
+    MIDLANDS_ENGINE_LEPS,
+    WMCA_CONSTITUENT_LADS,
+    find_shared_data,
+    lep_codes,
+    uk,
+)
 from sia.geography.vintages import (
     SplitWeightsError,
     crosswalk_membership,
@@ -23,6 +30,7 @@ from sia.geography.vintages import (
 )
 
 __all__ = [
+    "LEP21_DUAL_MEMBERSHIPS",
     "MIDLANDS_ENGINE_LEPS",
     "WMCA_CONSTITUENT_LADS",
     "AmbiguousAreaError",
@@ -36,6 +44,7 @@ __all__ = [
     "crosswalk_membership",
     "find_shared_data",
     "lad_rebase_membership",
+    "lep_codes",
     "rebase",
     "uk",
 ]

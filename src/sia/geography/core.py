@@ -112,6 +112,14 @@ class Area:
     vintage: str = ""
 
 
+#: an ONS GSS code: entity letter + two-digit entity number + six-digit instance (e.g. ``E37000012``)
+_ONS_CODE = re.compile(r"^[A-Z]\d{8}$")
+
+
+def _listing(areas: Sequence[Area]) -> str:
+    return ", ".join(f"{a.code} {a.name!r}" for a in areas)
+
+
 def _norm(text: str) -> str:
     """Case-fold and collapse whitespace: the only normalisation applied to names (no fuzzy matching)."""
     return re.sub(r"\s+", " ", str(text)).strip().casefold()
@@ -289,9 +297,28 @@ class Geography:
         """Return the code of :meth:`area` ``(key, level)``."""
         return self.area(key, level).code
 
+    def _level_label(self, level: str) -> str:
+        """``"LEP 2016"``: the level with the vintage(s) its areas carry in this geography."""
+        vintages = sorted({a.vintage for a in self._areas.values() if a.level == level and a.vintage})
+        return f"{level} {', '.join(vintages)}".strip()
+
+    def _nearest_codes(self, key: str, level: str | None, n: int = 5) -> dict[str, list[Area]]:
+        """For an ONS-style code (a letter and eight digits), the ``n`` areas whose codes share its
+        three-character entity prefix and are numerically closest, by level (empty for other keys)."""
+        if not _ONS_CODE.match(key):
+            return {}
+        out: dict[str, list[Area]] = {}
+        for a in self._areas.values():
+            if _ONS_CODE.match(a.code) and a.code[:3] == key[:3] and (level is None or a.level == level):
+                out.setdefault(a.level, []).append(a)
+        num = int(key[1:])
+        return {lv: sorted(sorted(areas, key=lambda a: (abs(int(a.code[1:]) - num), a.code))[:n], key=lambda a: a.code)
+                for lv, areas in out.items()}
+
     def _raise_unknown(self, key: str, level: str | None) -> None:
         foreign = self._foreign_codes.get(key)
         hits = [foreign] if foreign is not None else self._foreign_names.get(_norm(key), [])
+        near = self._nearest_codes(key, level)
         if hits:
             parts = []
             vintages: list[str] = []
@@ -301,15 +328,33 @@ class Geography:
                 vint = ", ".join(f.vintages) if f.vintages else "another vintage"
                 note = ("; " + "; ".join(f.notes)) if f.notes else ""
                 parts.append(f"{detail} is a {f.level} code of {vint}{note}")
-            current = sorted({f"{a.level} {a.vintage}".strip() for a in self._areas.values() if a.level in
-                              {f.level for f in hits}})
+            levels = {f.level for f in hits}
+            current = sorted({f"{a.level} {a.vintage}".strip() for a in self._areas.values() if a.level in levels})
             held = f" This geography holds {', '.join(current)}." if current else ""
-            raise OtherVintageAreaError(
-                key,
-                f"area {key!r} is not in this geography: " + " | ".join(parts) + "." + held
-                + " Re-base the data (sia.geography.lad_rebase_membership) or build the geography for that vintage.",
-                vintages,
-            )
+            # the same-named areas of this geography (e.g. London's LEP code of the vintage held)
+            same = [f"{f.name!r} is {c} ({self._level_label(f.level)})" for f in hits if f.name
+                    for c in self._names.get(_norm(f.name), []) if self._areas[c].level == f.level]
+            if same:
+                here = " In this geography " + "; ".join(dict.fromkeys(same)) + "."
+            elif near and "LAD" not in levels:  # LAD codes have a re-base path instead (below)
+                here = "".join(f" Nearest {self._level_label(lv)} codes: {_listing(areas)}."
+                               for lv, areas in near.items())
+            else:
+                here = ""
+            if "LAD" in levels:
+                hint = (" Re-base the data (sia.geography.lad_rebase_membership) or build the geography for that "
+                        "vintage.")
+            elif vintages:
+                hint = f" To use this code, build the geography for {', '.join(dict.fromkeys(vintages))}."
+            else:
+                hint = ""
+            message = f"area {key!r} is not in this geography: " + " | ".join(parts) + "." + held + here + hint
+            raise OtherVintageAreaError(key, message, vintages)
+        if near:
+            parts = [f"no {lv} of {self._level_label(lv)} has this code; the nearest are {_listing(areas)}"
+                     for lv, areas in near.items()]
+            raise UnknownAreaError(key, f"unknown area {key!r}{f' at level {level!r}' if level else ''}: "
+                                   + "; ".join(parts) + ".", [a.code for areas in near.values() for a in areas])
         pool = list(self._areas) + [a.name for a in self._areas.values()] + list(self._aliases)
         if level is not None:
             pool = [a.code for a in self.areas(level)] + [a.name for a in self.areas(level)]
