@@ -6,6 +6,8 @@ Type I/II multipliers), :mod:`~sia.supply.regional` (SLQ, CILQ, FLQ, AFLQ; SIC -
 """
 
 from sia.supply.core import (
+    HouseholdClosure,
+    HouseholdIncome,
     close_households,
     ghosh_inverse,
     leontief_inverse,
@@ -40,10 +42,22 @@ from sia.supply.regional import (
     regionalise,
     slq,
 )
-from sia.supply.tables import IOTable, balance_report, load_generic, load_ons_ioat, load_scottish_ixi, load_table
+from sia.supply.tables import (
+    BalanceReport,
+    IOTable,
+    balance_report,
+    load_generic,
+    load_ons_ioat,
+    load_scottish_ixi,
+    load_scottish_ixi_years,
+    load_table,
+)
 
 __all__ = [
+    "BalanceReport",
     "Embeddedness",
+    "HouseholdClosure",
+    "HouseholdIncome",
     "IOTable",
     "IOTableError",
     "IOTableFormatError",
@@ -70,6 +84,7 @@ __all__ = [
     "load_nomis_ioat_employment",
     "load_ons_ioat",
     "load_scottish_ixi",
+    "load_scottish_ixi_years",
     "load_table",
     "multipliers",
     "output_coefficients",

@@ -33,6 +33,7 @@ from sia.supply.tables import IOTable
 
 __all__ = [
     "HouseholdClosure",
+    "HouseholdIncome",
     "close_households",
     "ghosh_inverse",
     "leontief_inverse",
@@ -46,6 +47,10 @@ __all__ = [
 ]
 
 MultiplierConvention = Literal["effect", "ratio"]
+#: How the household income total ``W`` of a Type II closure is set: from the table (``"compensation"``,
+#: ``"consumption"``) or an outside total in the table's unit (a number, e.g. the Scottish Government's
+#: total household income); see :class:`HouseholdClosure`.
+HouseholdIncome = Literal["compensation", "consumption"] | float
 
 
 def _reciprocal(x: np.ndarray) -> np.ndarray:
@@ -206,19 +211,52 @@ def satellite_multipliers(
 
 @dataclass(frozen=True)
 class HouseholdClosure:
-    """The model closed to households (Type II), ``(n+1) x (n+1)``.
+    r"""The model closed to households (Type II), ``(n+1) x (n+1)``.
 
-    ``A_closed = [[A, c], [h', 0]]`` with ``h_j = D1_j / x_j`` (compensation of employees per unit output: the
-    household row) and ``c_i = C_i / W`` (household consumption of domestic product ``i`` per unit of
-    household income ``W``: the household column). ``L_closed = (I - A_closed)^-1``.
+    .. math::
 
-    ``income`` names how ``W`` is defined:
+        A^{*} = \begin{pmatrix} A & c \\ h' & 0 \end{pmatrix}, \qquad
+        h_j = \frac{\mathrm{CoE}_j}{x_j}, \qquad c_i = \frac{C_i}{W}, \qquad L^{*} = (I - A^{*})^{-1},
 
-    ``"compensation"`` (default)
-        ``W = sum_j D1_j``: households' income is the compensation the table records (M&B 2009, section 6.2.1).
+    with ``h`` the household row (compensation of employees per unit output, 0 where ``x_j = 0``) and ``c``
+    the household column (household consumption of domestic product ``i`` per unit of household income
+    ``W``). Type II multipliers use the industry block ``L*[:n, :n]`` (M&B 2009, section 6.2, eq. 6.14).
+
+    ``income`` records how ``W`` was set:
+
+    ``"compensation"``
+        ``W = sum_j CoE_j``: households' income is the compensation the table records (M&B 2009, section
+        6.2.1). Every pound of wages is re-spent in the proportions of ``C``.
     ``"consumption"``
         ``W = sum_i C_i``: all domestic household consumption is spent out of labour income (column sums to 1
         over domestic products; a larger induced effect).
+    ``"outside"``
+        ``W`` supplied by the user: total household income from all sources, which is not in the IO table.
+        This is the Scottish Government's closure (household column = household consumption over total
+        household income, household row = compensation of employees over output), so only the share
+        ``sum_i C_i / W`` of a pound of income is spent on domestic output. With ``W = 156,241`` GBP million
+        (Scotland 2019, total household resources from ONS regional gross disposable household income, the
+        figure of the replication script that accompanies the shared copy of the table) it gives the
+        published 2019 Type II output multiplier of agriculture (``IOC098_001``), 1.6294 (1.629426; 1.7711
+        with ``"compensation"``). That published figure alone pins ``W`` to 156,215-156,323.
+
+    Attributes
+    ----------
+    A, L
+        ``A*`` and ``L*``, ``(n+1, n+1)``, households last.
+    h, c
+        Household row ``(n,)`` and column ``(n,)``.
+    income_total
+        ``W`` in the table's unit.
+    income
+        ``"compensation"``, ``"consumption"`` or ``"outside"``.
+
+    References
+    ----------
+    Miller, R.E. & Blair, P.D. (2009) *Input-Output Analysis*, 2nd ed., CUP, section 6.2. Scottish Government,
+    *IO Methodology for Derived Tables and Multipliers*, "Derivation of Leontief inverse matrices (Type I and
+    Type II)": households are endogenised with a compensation-of-employees row and a household-expenditure
+    column; and *Input-Output Methodology Guide*, version 6 (November 2021).
     """
 
     A: np.ndarray
@@ -235,18 +273,59 @@ def close_households(
     household_consumption: np.ndarray,
     x: np.ndarray,
     *,
-    income: Literal["compensation", "consumption"] = "compensation",
+    income: HouseholdIncome = "compensation",
     industries: Sequence[str] | None = None,
 ) -> HouseholdClosure:
-    """Close the Leontief model to households (Type II); see :class:`HouseholdClosure` for the formulas."""
+    """Close the Leontief model to households (Type II).
+
+    Parameters
+    ----------
+    A
+        Technical coefficients ``(n, n)``.
+    compensation
+        Compensation of employees by industry ``(n,)`` (the household row is ``compensation / x``).
+    household_consumption
+        Household final consumption of each domestic product ``(n,)``.
+    x
+        Output ``(n,)``.
+    income
+        Household income total ``W`` of the household column ``c = C / W``: ``"compensation"`` (``sum CoE``,
+        default), ``"consumption"`` (``sum C``) or a positive number, an outside total in the unit of the
+        table (the Scottish Government's method).
+    industries
+        Names, for error messages.
+
+    Returns
+    -------
+    HouseholdClosure
+        ``A* = [[A, c], [h', 0]]`` and ``L* = (I - A*)^-1`` (formulas in :class:`HouseholdClosure`).
+
+    Raises
+    ------
+    IOTableError
+        Unknown ``income``, or ``W <= 0``.
+    SingularSystemError
+        The closed system is not productive (e.g. an outside ``W`` so small that households spend more than
+        they earn from the industries).
+    """
     comp = np.asarray(compensation, dtype=np.float64)
     cons = np.asarray(household_consumption, dtype=np.float64)
-    if income == "compensation":
-        W = float(comp.sum())
+    label: str
+    if isinstance(income, bool):
+        raise IOTableError(f"household income must be compensation, consumption or a number, got {income!r}")
+    if isinstance(income, int | float | np.floating | np.integer):
+        W, label = float(income), "outside"
+        if not np.isfinite(W):
+            raise IOTableError(f"outside household income total is {W!r}; expected a positive finite number")
+    elif income == "compensation":
+        W, label = float(comp.sum()), "compensation"
     elif income == "consumption":
-        W = float(cons.sum())
+        W, label = float(cons.sum()), "consumption"
     else:
-        raise IOTableError(f"unknown household income convention {income!r}; expected compensation or consumption")
+        raise IOTableError(
+            f"unknown household income convention {income!r}; expected compensation, consumption or a number "
+            "(an outside household income total)"
+        )
     if W <= 0:
         raise IOTableError(f"household income total is {W:g}; cannot close the model to households")
     n = A.shape[0]
@@ -258,17 +337,52 @@ def close_households(
     Ac[n, :n] = h
     names = [*_names(industries, n), "households"]
     L = leontief_inverse(Ac, names)
-    return HouseholdClosure(Ac, L, h, c, W, income)
+    return HouseholdClosure(Ac, L, h, c, W, label)
 
 
 def multipliers(
     table: IOTable,
     *,
     satellites: Sequence[str] | None = None,
-    household_income: Literal["compensation", "consumption"] = "compensation",
+    household_income: HouseholdIncome = "compensation",
     type_ii: bool | None = None,
 ) -> pd.DataFrame:
-    """Per-industry multipliers of a table, Type I and (where the table has households) Type II.
+    r"""Per-industry multipliers of a table, Type I and (where the table has households) Type II.
+
+    Parameters
+    ----------
+    table
+        The table.
+    satellites
+        Satellite accounts to use (default: all of the table's).
+    household_income
+        Household income total ``W`` of the Type II closure (:class:`HouseholdClosure`): ``"compensation"``
+        (default, ``W = sum CoE``), ``"consumption"`` (``W = sum C``) or a number, an outside total in the
+        table's unit. The Scottish Government closes its model with total household income from all
+        sources, which its IO table does not hold: pass that total (2019: 156,241 GBP million) to reproduce
+        its published Type II multipliers.
+    type_ii
+        Compute Type II; ``None`` computes it when the table names its household column and compensation row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per industry; ``attrs["household_income_total"]`` and ``attrs["household_income"]`` record
+        ``W`` and its kind when Type II is computed.
+
+    Notes
+    -----
+    With ``L`` the Type I inverse and ``L* = (I - A*)^{-1}`` the closed one (``A*`` in
+    :class:`HouseholdClosure`), for industry ``j``:
+
+    .. math::
+
+        m^{\mathrm{out}}_j = \sum_{i \le n} L_{ij}, \qquad
+        e^{s}_j = \sum_{i \le n} s_i L_{ij}, \qquad r^{s}_j = e^{s}_j / s_j
+
+    (Type II: ``L*`` in place of ``L``, household row excluded from the sums). ``s`` is a coefficient per
+    unit output: GVA, compensation (``income``) or a satellite such as jobs. ``r`` is the Scottish
+    Government's (and M&B's) Type I/II income, GVA or employment multiplier; ``e`` its "effect".
 
     Columns (``T`` = ``I`` or ``II``):
 
@@ -314,6 +428,8 @@ def multipliers(
             income=household_income,
             industries=table.industries,
         )
+        out.attrs["household_income_total"] = closed.income_total
+        out.attrs["household_income"] = closed.income
         L2 = closed.L[: table.n, : table.n]
         out["output_II"] = output_multipliers(L2)
         for name, s in coeffs.items():

@@ -17,7 +17,8 @@ Loaders:
 
 * :func:`load_ons_ioat` -- ONS UK Input-Output Analytical Tables (IOAT), industry by industry, in the
   long form ``row_code, row_label, col_code, col_label, value_gbp_million``.
-* :func:`load_scottish_ixi` -- Scottish Government IxI tables (``IxI_wide.xlsx``, 1998-2019), one year.
+* :func:`load_scottish_ixi` -- Scottish Government IxI tables (``IxI_wide.xlsx``, 1998-2019), one year;
+  :func:`load_scottish_ixi_years` -- several years from one read of the workbook.
 * :func:`load_generic` -- a wide ``Z`` CSV plus a per-industry CSV of final demand / primary inputs /
   output / satellite (e.g. employment) columns.
 """
@@ -40,12 +41,17 @@ from sia.supply.errors import (
 )
 
 __all__ = [
+    "DEFAULT_ATOL",
+    "DEFAULT_RTOL",
+    "SCOT_ATOL",
+    "SCOT_RTOL",
     "BalanceReport",
     "IOTable",
     "balance_report",
     "load_generic",
     "load_ons_ioat",
     "load_scottish_ixi",
+    "load_scottish_ixi_years",
     "load_table",
 ]
 
@@ -62,6 +68,18 @@ SCOT_FINAL_DEMAND = (
 SCOT_PRIMARY = ("RUKImp", "RoWImp", "TlSPrds", "TlSPrdn", "CoE", "GOS")
 SCOT_GVA_ROWS = ("TlSPrdn", "CoE", "GOS")
 SCOT_N = 98
+
+#: Default balance tolerance (ONS IOAT, generic tables): ``|diff| <= max(DEFAULT_ATOL, DEFAULT_RTOL * |output|)``.
+DEFAULT_RTOL = 1e-6
+DEFAULT_ATOL = 1e-6
+#: Scottish IxI balance tolerance, relative part. Rows are published to balance to ``TOT_USE``, which differs
+#: from ``TOut`` by rounding, worst in oil & gas ``IOC098_007``: 1.41e-5 of output in 2008 (0.00561 on 398.2),
+#: 1.05e-5 in 2010, 2.6e-6 in 2019 (see :func:`load_scottish_ixi`). 1e-4 passes every published year with a
+#: sevenfold margin and still fails a table that is out by 0.01 % of an industry's output.
+SCOT_RTOL = 1e-4
+#: Scottish IxI balance tolerance, absolute floor in GBP million (GBP 1,000) for tiny or zero outputs: cells
+#: are published to 1e-6 GBP million, so a sum of ~110 rounded cells can be out by ~5.5e-5.
+SCOT_ATOL = 1e-3
 
 
 def _sha256(path: Path) -> str:
@@ -106,6 +124,9 @@ class IOTable:
         Provenance: table name, file path, sha256 of the file, monetary unit.
     notes
         What the loader set aside or assumed (counted), for the report.
+    balance_rtol, balance_atol
+        The balance tolerance the loader checked the table with; :meth:`balance` uses it by default
+        (see :class:`BalanceReport` for the rule).
     """
 
     Z: np.ndarray
@@ -125,6 +146,8 @@ class IOTable:
     checksum: str = ""
     unit: str = "GBP million"
     notes: tuple[str, ...] = ()
+    balance_rtol: float = DEFAULT_RTOL
+    balance_atol: float = DEFAULT_ATOL
 
     def __post_init__(self) -> None:
         industries = tuple(str(c) for c in self.industries)
@@ -246,9 +269,17 @@ class IOTable:
         sat[name] = np.asarray(values, dtype=np.float64)
         return _replace(self, satellite=sat)
 
-    def balance(self, *, rtol: float = 1e-6, atol: float = 1e-6) -> BalanceReport:
-        """Row and column balance per industry (see :func:`balance_report`)."""
-        return balance_report(self, rtol=rtol, atol=atol)
+    def balance(self, *, rtol: float | None = None, atol: float | None = None) -> BalanceReport:
+        """Row and column balance per industry (see :func:`balance_report`).
+
+        ``rtol`` and ``atol`` default to the table's own :attr:`balance_rtol` and :attr:`balance_atol`
+        (the tolerance its loader used).
+        """
+        return balance_report(
+            self,
+            rtol=self.balance_rtol if rtol is None else rtol,
+            atol=self.balance_atol if atol is None else atol,
+        )
 
 
 def _replace(table: IOTable, **changes: object) -> IOTable:
@@ -259,12 +290,23 @@ def _replace(table: IOTable, **changes: object) -> IOTable:
 
 @dataclass(frozen=True)
 class BalanceReport:
-    """Per-industry balance of a table.
+    r"""Per-industry balance of a table.
 
     ``frame`` has columns ``industry, output, row_total, row_diff, column_total, column_diff`` where
     ``row_total = sum_j Z[i, j] + sum_k Y[i, k]`` (total use) and ``column_total = sum_i Z[i, j] +
-    sum_m V[m, j]`` (total inputs); diffs are ``total - output``. An industry is out of balance when
-    ``|diff| > atol + rtol * |output|``.
+    sum_m V[m, j]`` (total inputs); diffs are ``total - output``.
+
+    Notes
+    -----
+    Industry ``i`` is out of balance (on its row or its column) when
+
+    .. math:: |d_i| > \tau_i = \max(\mathrm{atol},\ \mathrm{rtol} \cdot |x_i|),
+
+    with ``d_i`` the row or column difference and ``x_i`` its output: a relative test for ordinary
+    industries and an absolute floor for tiny or zero outputs. Published tables are rounded cell by cell
+    and their totals are rounded separately, so a purely absolute test fails large industries on rounding
+    alone, and a purely relative one cannot pass a zero-output industry. Taking the larger of the two
+    tolerances is the rule of Python's ``math.isclose`` (PEP 485, "Approximate equality", 2015).
     """
 
     frame: pd.DataFrame
@@ -272,10 +314,15 @@ class BalanceReport:
     atol: float
 
     @property
+    def tolerance(self) -> pd.Series:
+        """Per-industry tolerance ``max(atol, rtol * |output|)``."""
+        return np.maximum(self.atol, self.rtol * self.frame["output"].abs())
+
+    @property
     def unbalanced(self) -> pd.DataFrame:
         """Rows of :attr:`frame` outside the tolerance (row or column)."""
         f = self.frame
-        tol = self.atol + self.rtol * f["output"].abs()
+        tol = self.tolerance
         return f[(f["row_diff"].abs() > tol) | (f["column_diff"].abs() > tol)]
 
     @property
@@ -298,31 +345,67 @@ class BalanceReport:
         return (
             f"max |row total - output| = {self.max_row_diff:.3g} ({wr['industry']}), "
             f"max |column total - output| = {self.max_column_diff:.3g} ({wc['industry']}); "
-            f"{len(self.unbalanced)} of {len(f)} industries outside rtol={self.rtol:g}, atol={self.atol:g}"
+            f"{len(self.unbalanced)} of {len(f)} industries outside max(atol={self.atol:g}, "
+            f"rtol={self.rtol:g} * |output|)"
         )
 
-    def raise_if_unbalanced(self, name: str = "") -> None:
-        """Raise :class:`UnbalancedTableError` naming the worst out-of-balance industries."""
+    def failures(self) -> pd.DataFrame:
+        """One row per failing check, worst first.
+
+        Columns ``industry, side, total, output, diff, relative, tolerance``; ``side`` is ``row`` (total use
+        ``Z 1 + Y 1``) or ``column`` (total inputs ``1'Z + 1'V``); ``relative = diff / output`` (NaN for
+        zero output).
+        """
+        f = self.frame
+        tol = self.tolerance
+        parts = []
+        for side in ("row", "column"):
+            hit = f[f[f"{side}_diff"].abs() > tol]
+            out = hit["output"].to_numpy(float)
+            diff = hit[f"{side}_diff"].to_numpy(float)
+            rel = np.full_like(diff, np.nan)
+            np.divide(diff, out, out=rel, where=out != 0)
+            parts.append(pd.DataFrame({
+                "industry": hit["industry"].to_numpy(), "side": side,
+                "total": hit[f"{side}_total"].to_numpy(float), "output": out, "diff": diff,
+                "relative": rel, "tolerance": tol[hit.index].to_numpy(float),
+            }))
+        fails = pd.concat(parts, ignore_index=True)
+        order = np.argsort(-(fails["diff"].abs() / fails["tolerance"]).to_numpy(), kind="stable")
+        return fails.iloc[order].reset_index(drop=True)
+
+    def raise_if_unbalanced(self, name: str = "", source: str | Path = "") -> None:
+        """Raise :class:`UnbalancedTableError` in one line naming the file, the worst rows/columns and the gaps.
+
+        Example: ``IxI.xlsx: table 'Scottish Government IxI 2008' is unbalanced: 1 of 98 industries beyond
+        max(atol=0.001, rtol=1e-06 * |output|): row IOC098_007 total use 398.227 vs output 398.221 (diff
+        +0.00561, +1.4e-05 of output)``. At most five checks are listed, the worst (relative to the
+        tolerance) first.
+        """
         bad = self.unbalanced
         if bad.empty:
             return
-        worst = bad.assign(m=np.maximum(bad["row_diff"].abs(), bad["column_diff"].abs())).nlargest(5, "m")
+        fails = self.failures()
+        what = {"row": "total use", "column": "total inputs"}
         items = "; ".join(
-            f"{r.industry}: output {r.output:.6g}, row total {r.row_total:.6g} (diff {r.row_diff:+.3g}), "
-            f"column total {r.column_total:.6g} (diff {r.column_diff:+.3g})"
-            for r in worst.itertuples()
+            f"{r.side} {r.industry} {what[r.side]} {r.total:.6g} vs output {r.output:.6g} (diff {r.diff:+.3g}"
+            + (f", {r.relative:+.2g} of output)" if np.isfinite(r.relative) else ")")
+            for r in fails.head(5).itertuples()
         )
+        more = f"; and {len(fails) - 5} more" if len(fails) > 5 else ""
+        prefix = f"{source}: " if str(source) else ""
         raise UnbalancedTableError(
-            f"table {name!r} is unbalanced for {len(bad)} industries (tolerance {self.atol:g} + {self.rtol:g}*output): "
-            f"{items}"
+            f"{prefix}table {name!r} is unbalanced: {len(bad)} of {len(self.frame)} industries beyond "
+            f"max(atol={self.atol:g}, rtol={self.rtol:g} * |output|): {items}{more}"
         )
 
 
-def balance_report(table: IOTable, *, rtol: float = 1e-6, atol: float = 1e-6) -> BalanceReport:
+def balance_report(table: IOTable, *, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL) -> BalanceReport:
     """Check ``Z 1 + Y 1 = x`` (row balance) and ``1'Z + 1'V = x'`` (column balance) per industry.
 
-    The column check needs the full set of primary inputs (imports, product taxes, value added); a
-    table built without them (``primary`` empty) reports ``column_total = NaN`` and is judged on rows only.
+    An industry fails when ``|diff| > max(atol, rtol * |output|)`` (see :class:`BalanceReport`). The
+    column check needs the full set of primary inputs (imports, product taxes, value added); a table built
+    without them (``primary`` empty) reports ``column_total = NaN`` and is judged on rows only.
     """
     row_total = table.Z.sum(axis=1) + table.Y.sum(axis=1)
     if table.primary.shape[0]:
@@ -343,7 +426,9 @@ def balance_report(table: IOTable, *, rtol: float = 1e-6, atol: float = 1e-6) ->
 
 
 # ---------------------------------------------------------------------- loaders
-def load_ons_ioat(path: str | Path, *, check: bool = True, rtol: float = 1e-6, atol: float = 1e-6) -> IOTable:
+def load_ons_ioat(
+    path: str | Path, *, check: bool = True, rtol: float = DEFAULT_RTOL, atol: float = DEFAULT_ATOL
+) -> IOTable:
     """Load the ONS IOAT industry-by-industry domestic use table from its long form.
 
     Parameters
@@ -354,7 +439,13 @@ def load_ons_ioat(path: str | Path, *, check: bool = True, rtol: float = 1e-6, a
     check
         Raise :class:`UnbalancedTableError` when a row or column is out of balance beyond the tolerance.
     rtol, atol
-        Balance tolerance: an industry is out of balance when ``|total - output| > atol + rtol * output``.
+        Balance tolerance: an industry is out of balance when ``|total - output| > max(atol, rtol * |output|)``
+        (:class:`BalanceReport`). The 2019 table balances to 1.2e-10 GBP million.
+
+    Returns
+    -------
+    IOTable
+        105 industries, ``Y`` = :data:`ONS_FINAL_DEMAND`, primary inputs :data:`ONS_PRIMARY`, ``x = P1``.
 
     Notes
     -----
@@ -437,6 +528,8 @@ def load_ons_ioat(path: str | Path, *, check: bool = True, rtol: float = 1e-6, a
             f"{blank_total} blank cells (final-demand columns on primary-input rows) not used",
             "subtotal rows/columns _T, P3 S1, TU, purchasers' total, GVA read only for checks",
         ),
+        balance_rtol=rtol,
+        balance_atol=atol,
     )
     gva_row = wide.loc["GVA", row_ind].to_numpy() if "GVA" in wide.index else None
     if gva_row is not None and not np.allclose(table.gva, gva_row, rtol=1e-9, atol=1e-6):
@@ -446,26 +539,107 @@ def load_ons_ioat(path: str | Path, *, check: bool = True, rtol: float = 1e-6, a
             f"{gva_row[j]:.6g} for industry {row_ind[j]!r}"
         )
     if check:
-        table.balance(rtol=rtol, atol=atol).raise_if_unbalanced(table.name)
+        table.balance().raise_if_unbalanced(table.name, path)
     return table
 
 
 def load_scottish_ixi(
-    path: str | Path, year: int = 2019, *, check: bool = True, rtol: float = 1e-5, atol: float = 1e-6
+    path: str | Path,
+    year: int = 2019,
+    *,
+    check: bool = True,
+    rtol: float = SCOT_RTOL,
+    atol: float = SCOT_ATOL,
 ) -> IOTable:
     """Load one year of the Scottish Government industry-by-industry table (``IxI_wide.xlsx``).
 
+    Parameters
+    ----------
+    path
+        The machine-readable ``IxI_wide.xlsx`` of the Scottish Government "Supply, Use and Input-Output
+        Tables" (1998-2019 edition: one sheet, 22 years stacked).
+    year
+        The year to load.
+    check
+        Raise :class:`UnbalancedTableError` when a row or column is out of balance beyond the tolerance.
+    rtol, atol
+        Balance tolerance (:class:`BalanceReport`): industry ``i`` fails when
+        ``|total_i - x_i| > max(atol, rtol * |x_i|)``. Defaults :data:`SCOT_RTOL` = 1e-4 and
+        :data:`SCOT_ATOL` = 1e-3 GBP million, which every published year passes (below).
+
+    Returns
+    -------
+    IOTable
+        98 industries; ``household_consumption="HOUSEHOLD"``, ``compensation="CoE"``.
+
+    Raises
+    ------
+    UnbalancedTableError
+        One line naming the file, the year, the industry row or column and the difference.
+    IOTableFormatError
+        Missing columns, a year not in the file, an unexpected row layout or a blank cell.
+
+    Notes
+    -----
     The sheet stacks 22 years (1998-2019) of 108 rows: 98 industries (``IOC098_001`` ... ``IOC098_098``, in
     that order; the row keys are the SIC descriptions ``ioc098_sic``), then ``TDU, RUKImp, RoWImp, TIU,
     TlSPrds, TlSPrdn, CoE, GOS, GVA, TOut``. ``Z`` holds the Scottish domestic flows (rows 1-98), ``Y`` the
     final-demand columns :data:`SCOT_FINAL_DEMAND` (totals ``TOT_*`` excluded), primary inputs the imports
     from the rest of the UK and the rest of the world, product taxes and value added; ``x = TOut``.
 
-    The published table balances rows to ``TOT_USE`` and columns to ``TOut``, but ``TOT_USE`` and ``TOut``
-    differ by rounding (2019: 0.00144 GBP million, 2.6e-6 of output, for ``IOC098_007`` oil and gas); the
-    default ``rtol`` is therefore 1e-5 here, and the balance report shows the difference.
+    Columns balance to ``TOut`` exactly (< 4e-12). Rows balance to ``TOT_USE``, which differs from ``TOut``
+    by rounding, in every year worst for ``IOC098_007`` (oil and gas): 0.00561 GBP million on an output of
+    398.2 in 2008 (1.41e-5 of output), 0.00347 on 331.4 in 2010 (1.05e-5), 0.00144 on 547.6 in 2019
+    (2.6e-6); every other industry and year is within 1e-6 of output. A relative tolerance is therefore
+    used (an absolute or a 1e-5 one rejects 2008 and 2010). ``IOC098_019`` has zero output in every year.
+
+    The file holds no household income total: the Scottish Government's Type II multipliers close the model
+    with an outside total household income, which :func:`sia.supply.core.multipliers` takes as
+    ``household_income=<GBP million>`` (see :class:`sia.supply.core.HouseholdClosure`).
+
+    References
+    ----------
+    Scottish Government (2022) *Input-Output Tables 1998-2019*, released 26 October 2022; *Input-Output
+    Methodology Guide* (version 6, November 2021), Office of the Chief Economic Adviser.
     """
     path = Path(path)
+    raw = _read_scottish_sheet(path)
+    return _scottish_year(raw, path, year, _sha256(path), check=check, rtol=rtol, atol=atol)
+
+
+def load_scottish_ixi_years(
+    path: str | Path,
+    years: Sequence[int] | None = None,
+    *,
+    check: bool = True,
+    rtol: float = SCOT_RTOL,
+    atol: float = SCOT_ATOL,
+) -> dict[int, IOTable]:
+    """Load several (default: all) years of ``IxI_wide.xlsx``, reading the workbook once.
+
+    Parameters
+    ----------
+    path
+        ``IxI_wide.xlsx`` (see :func:`load_scottish_ixi`).
+    years
+        Years to load; ``None`` loads every year in the file.
+    check, rtol, atol
+        As for :func:`load_scottish_ixi`; every year is checked with the same tolerance.
+
+    Returns
+    -------
+    dict of int to IOTable
+        One table per year, in year order.
+    """
+    path = Path(path)
+    raw = _read_scottish_sheet(path)
+    available = sorted(int(v) for v in raw["year"].dropna().unique())
+    checksum = _sha256(path)
+    wanted = available if years is None else [int(y) for y in years]
+    return {y: _scottish_year(raw, path, y, checksum, check=check, rtol=rtol, atol=atol) for y in wanted}
+
+
+def _read_scottish_sheet(path: Path) -> pd.DataFrame:
     try:
         raw = pd.read_excel(path, sheet_name=0)
     except (OSError, ValueError) as exc:
@@ -475,10 +649,18 @@ def load_scottish_ixi(
     missing = [c for c in need if c not in raw.columns]
     if missing:
         raise IOTableFormatError(f"{path}: missing columns {missing[:10]}")
+    return raw
+
+
+def _scottish_year(
+    raw: pd.DataFrame, path: Path, year: int, checksum: str, *, check: bool, rtol: float, atol: float
+) -> IOTable:
+    codes = [f"IOC098_{i:03d}" for i in range(1, SCOT_N + 1)]
     years = sorted(int(v) for v in raw["year"].dropna().unique())
     block = raw[raw["year"] == year].reset_index(drop=True)
     if block.empty:
-        raise IOTableFormatError(f"{path}: no rows for year {year}; years available {years[0]}-{years[-1]}")
+        span = f"{years[0]}-{years[-1]}" if years else "none"
+        raise IOTableFormatError(f"{path}: no rows for year {year}; years available {span}")
     keys = block["ioc098_sic"].astype(str).tolist()
     tail = ["TDU", *SCOT_PRIMARY[:2], "TIU", *SCOT_PRIMARY[2:], "GVA", "TOut"]
     if len(block) != SCOT_N + len(tail) or keys[SCOT_N:] != tail:
@@ -507,11 +689,18 @@ def load_scottish_ixi(
         compensation="CoE",
         name=f"Scottish Government IxI {year}",
         source=str(path),
-        checksum=_sha256(path),
-        notes=(f"year {year} of {years[0]}-{years[-1]}", "x = TOut (column total); TOT_USE used only as a check"),
+        checksum=checksum,
+        notes=(
+            f"year {year} of {years[0]}-{years[-1]}",
+            "x = TOut (column total); TOT_USE used only as a check",
+            "no household income total in the file: pass household_income=<GBP m> to reproduce the Scottish "
+            "Government's Type II multipliers",
+        ),
+        balance_rtol=rtol,
+        balance_atol=atol,
     )
     if check:
-        table.balance(rtol=rtol, atol=atol).raise_if_unbalanced(table.name)
+        table.balance().raise_if_unbalanced(table.name, path)
     return table
 
 
@@ -526,8 +715,8 @@ def load_generic(
     household_consumption: str | None = None,
     compensation: str | None = None,
     check: bool = True,
-    rtol: float = 1e-6,
-    atol: float = 1e-6,
+    rtol: float = DEFAULT_RTOL,
+    atol: float = DEFAULT_ATOL,
 ) -> IOTable:
     """Load a table from a wide ``Z`` CSV and a per-industry CSV.
 
@@ -535,7 +724,8 @@ def load_generic(
     ``industry_path``: first column the industry codes (same list), then the columns named in
     ``final_demand`` (``Y``), ``primary_inputs`` (rows of ``V``, given here as columns) and ``output``
     (``x``; when ``None`` or absent, ``x = Z 1 + Y 1``). Every other numeric column becomes a satellite
-    account (e.g. ``employment``). ``gva_rows`` defaults to all primary inputs.
+    account (e.g. ``employment``). ``gva_rows`` defaults to all primary inputs. Balance is checked with
+    ``|total - output| <= max(atol, rtol * |output|)`` (:class:`BalanceReport`).
     """
     z_path, industry_path = Path(z_path), Path(industry_path)
     zf = _read_wide(z_path)
@@ -576,9 +766,11 @@ def load_generic(
         name=z_path.stem,
         source=str(z_path),
         checksum=_sha256(z_path),
+        balance_rtol=rtol,
+        balance_atol=atol,
     )
     if check:
-        table.balance(rtol=rtol, atol=atol).raise_if_unbalanced(table.name)
+        table.balance().raise_if_unbalanced(table.name, z_path)
     return table
 
 
@@ -601,13 +793,19 @@ def _read_wide(path: Path) -> pd.DataFrame:
 
 
 def load_table(path: str | Path, *, kind: str = "auto", year: int = 2019, industry_path: str | Path | None = None,
-               check: bool = True, rtol: float | None = None, atol: float = 1e-6) -> IOTable:
+               check: bool = True, rtol: float | None = None, atol: float | None = None) -> IOTable:
     """Load a table of any supported ``kind``: ``ons`` (IOAT long CSV), ``scotland`` (IxI xlsx), ``generic``.
 
     ``auto`` picks ``scotland`` for ``.xlsx``, ``ons`` for a CSV whose header starts ``row_code``, else
-    ``generic`` (which needs ``industry_path``). ``rtol`` defaults to each loader's own (1e-6; Scotland 1e-5).
+    ``generic`` (which needs ``industry_path``). ``rtol`` and ``atol`` default to each loader's own
+    (:data:`DEFAULT_RTOL`, :data:`DEFAULT_ATOL` = 1e-6; Scotland :data:`SCOT_RTOL` = 1e-4,
+    :data:`SCOT_ATOL` = 1e-3); the rule is ``|total - output| <= max(atol, rtol * |output|)``.
     """
-    tol: dict[str, float] = {"atol": atol} if rtol is None else {"atol": atol, "rtol": rtol}
+    tol: dict[str, float] = {}
+    if rtol is not None:
+        tol["rtol"] = rtol
+    if atol is not None:
+        tol["atol"] = atol
     path = Path(path)
     if not path.exists():
         raise IOTableFormatError(f"{path}: no such file")
