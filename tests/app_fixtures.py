@@ -236,8 +236,11 @@ def submission(themes: list[int], scores: list[int | None], criterion: str = "st
 class Server:
     """``sia serve`` in a subprocess on a free loopback port."""
 
-    def __init__(self, database: str, env: dict[str, str] | None = None, rate: tuple[float, float] = (10_000, 1000)):
+    def __init__(self, database: str, env: dict[str, str] | None = None, rate: tuple[float, float] = (10_000, 1000),
+                 args: list[str] | None = None, log: Path | None = None):
         self.database = database
+        self.args = args or []
+        self.log = log  # stdout and stderr of the server go to this file (default: stdout discarded)
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = {**os.environ, "SIA_ADMIN_TOKEN": ADMIN, **(env or {})}
@@ -247,12 +250,18 @@ class Server:
     def start(self, timeout: float = 30.0) -> Server:
         cmd = [sys.executable, "-c", "from sia.cli import main; main()", "serve", "--host", "127.0.0.1",
                "--port", str(self.port), "--database", self.database,
-               "--rate-burst", str(self.rate[0]), "--rate-per-second", str(self.rate[1])]
-        self.proc = subprocess.Popen(cmd, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+               "--rate-burst", str(self.rate[0]), "--rate-per-second", str(self.rate[1]), *self.args]
+        if self.log is not None:
+            out = self.log.open("wb")
+            self.proc = subprocess.Popen(cmd, env=self.env, stdout=out, stderr=subprocess.STDOUT)
+            out.close()
+        else:
+            self.proc = subprocess.Popen(cmd, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"sia serve exited: {self.proc.stderr.read().decode() if self.proc.stderr else ''}")
+                err = self.proc.stderr.read().decode() if self.proc.stderr else self.log.read_text() if self.log else ""
+                raise RuntimeError(f"sia serve exited: {err}")
             try:
                 if httpx.get(self.base + "/api/health", timeout=1.0).status_code == 200:
                     return self

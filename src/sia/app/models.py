@@ -47,6 +47,10 @@ ORG_TYPES: dict[str, str] = {
 
 DEFAULT_CRITERIA: tuple[str, ...] = ("strength", "opportunity", "readiness")
 
+MAX_ID = 2**31 - 1
+"""The largest id an ``Integer`` column holds on every backend (PostgreSQL ``integer`` is 32-bit); ids taken
+from requests are bounded by it so that an out-of-range id is a 422, not a database error."""
+
 
 def utcnow() -> datetime:
     """Naive UTC now (see the module docstring)."""
@@ -112,6 +116,8 @@ class Invitation(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(DateTime)
     used_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # set when a newer invitation is issued for the participant or the facilitator revokes access
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class Credential(Base):
@@ -197,7 +203,7 @@ class ThemeProposal(Base):
 
 
 class AuditLog(Base):
-    """Append-only log of facilitator actions."""
+    """Append-only log of facilitator actions and of participants' acceptances of invitations (``actor``)."""
 
     __tablename__ = "audit_log"
 

@@ -12,17 +12,18 @@ import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Annotated, Any
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, Field, field_validator
-from sqlalchemy import func, select, update
+from pydantic import AfterValidator, BaseModel, Field, ValidationError, field_validator
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from sia.app.models import (
     DEFAULT_CRITERIA,
+    MAX_ID,
     ORG_TYPES,
     Answer,
     AuditLog,
@@ -94,43 +95,72 @@ class Principal:
 
 
 # --------------------------------------------------------------------------------------------- payloads
+def _storable(value: str) -> str:
+    """Refuse text no database column can hold: NUL (PostgreSQL rejects it) and lone surrogates (not UTF-8)."""
+    if "\x00" in value:
+        raise ValueError("contains a NUL character; expected text without control character 0")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("contains a lone surrogate; expected valid Unicode text") from None
+    return value
+
+
+def validation_message(exc: ValidationError, prefix: str = "", max_errors: int = 5) -> str:
+    """A short message for a pydantic error: ``where: what`` per error, never the input itself."""
+    parts = []
+    for e in exc.errors(include_input=False, include_url=False)[:max_errors]:
+        where = ".".join(str(x) for x in e["loc"])
+        parts.append(f"{where}: {e['msg'][:200]}" if where else e["msg"][:200])
+    more = exc.error_count() - max_errors
+    return prefix + "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
+
+
+Text = Annotated[str, AfterValidator(_storable)]
+"""A string from a request: every text field of every payload is of this type."""
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
 class ScoreIn(BaseModel):
-    theme_id: int = Field(ge=1)
-    criterion: str = Field(min_length=1, max_length=40)
+    theme_id: Id
+    criterion: Text = Field(min_length=1, max_length=40)
     score: int | None = Field(default=None, ge=1, le=5, description="1..5, or null for \"don't know\"")
 
 
 class CommentIn(BaseModel):
-    theme_id: int = Field(ge=1)
-    text: str = Field(max_length=MAX_COMMENT)
+    theme_id: Id
+    text: Text = Field(max_length=MAX_COMMENT, description="an empty (or blank) text withdraws the comment")
 
 
 class ProposalIn(BaseModel):
-    name: str = Field(min_length=1, max_length=MAX_NAME)
-    description: str = Field(default="", max_length=MAX_DESCRIPTION)
+    name: Text = Field(min_length=1, max_length=MAX_NAME)
+    description: Text = Field(default="", max_length=MAX_DESCRIPTION)
 
 
 class SubmissionIn(BaseModel):
     """One submission. ``submission_id`` is a client-generated UUID: replaying it returns the stored result."""
 
     submission_id: uuid.UUID
-    round: int | None = Field(default=None, ge=1, description="the open round the client answered; checked")
+    round: int | None = Field(default=None, ge=1, le=MAX_ID,
+                              description="the open round the client answered; checked")
     scores: list[ScoreIn] = Field(default_factory=list, max_length=20_000)
     comments: list[CommentIn] = Field(default_factory=list, max_length=1_000)
     proposals: list[ProposalIn] = Field(default_factory=list, max_length=20)
 
 
 class ThemeIn(BaseModel):
-    name: str = Field(min_length=1, max_length=MAX_NAME)
-    description: str = Field(default="", max_length=MAX_DESCRIPTION)
-    codes: str = Field(default="", max_length=2000)
-    data_score: float | None = None
+    name: Text = Field(min_length=1, max_length=MAX_NAME)
+    description: Text = Field(default="", max_length=MAX_DESCRIPTION)
+    codes: Text = Field(default="", max_length=2000)
+    data_score: float | None = Field(default=None, allow_inf_nan=False)
 
 
 class ConsultationIn(BaseModel):
-    title: str = Field(min_length=1, max_length=200)
-    description: str = Field(default="", max_length=5000)
-    criteria: list[str] = Field(default_factory=lambda: list(DEFAULT_CRITERIA), min_length=1, max_length=MAX_CRITERIA)
+    title: Text = Field(min_length=1, max_length=200)
+    description: Text = Field(default="", max_length=5000)
+    criteria: list[Annotated[Text, Field(max_length=40)]] = Field(
+        default_factory=lambda: list(DEFAULT_CRITERIA), min_length=1, max_length=MAX_CRITERIA)
     themes: list[ThemeIn] = Field(min_length=1, max_length=500)
 
     @field_validator("criteria")
@@ -139,31 +169,42 @@ class ConsultationIn(BaseModel):
         import re
 
         out = [c.strip().lower() for c in value]
-        for c in out:
+        for i, c in enumerate(out):
             if not re.match(CRITERION_PATTERN, c):
-                raise ValueError(f"criterion {c!r}: expected lower-case letters, digits or _ (at most 40)")
+                raise ValueError(f"criterion {i + 1}: expected lower-case letters, digits or _ (at most 40)")
         if len(set(out)) != len(out):
-            raise ValueError(f"criteria {out}: expected unique names")
+            raise ValueError("criteria: a name appears more than once; expected unique names")
         return out
 
 
 class ParticipantIn(BaseModel):
-    label: str = Field(min_length=1, max_length=200)
+    label: Text = Field(min_length=1, max_length=200)
     org_type: str = Field(description="one of " + ", ".join(ORG_TYPES))
-    invitation_days: float = Field(default=14.0, gt=0, le=90)
+    invitation_days: float = Field(default=14.0, gt=0, le=90, allow_inf_nan=False)
 
     @field_validator("org_type")
     @classmethod
     def _org(cls, value: str) -> str:
         if value not in ORG_TYPES:
-            raise ValueError(f"org_type {value!r}: expected one of {list(ORG_TYPES)}")
+            raise ValueError(f"expected one of {list(ORG_TYPES)}")
         return value
 
 
+class InvitationIn(BaseModel):
+    days: float = Field(default=DEFAULT_INVITATION_TTL.days, gt=0, le=90, allow_inf_nan=False,
+                        description="days the invitation link stays valid")
+
+
+class AcceptIn(BaseModel):
+    token: Text = Field(max_length=100, description="the token of an invitation link")
+
+
 # --------------------------------------------------------------------------------------------- helpers
-def audit(s: Session, action: str, consultation_id: int | None, detail: dict[str, Any], client: str = "") -> None:
-    """Append a facilitator action to the audit log (same transaction as the action)."""
-    s.add(AuditLog(actor="facilitator", action=action, consultation_id=consultation_id,
+def audit(s: Session, action: str, consultation_id: int | None, detail: dict[str, Any], client: str = "",
+          actor: str = "facilitator") -> None:
+    """Append an action (of the facilitator, or a participant's acceptance) to the audit log, in the same
+    transaction as the action."""
+    s.add(AuditLog(actor=actor, action=action, consultation_id=consultation_id,
                    detail_json=json.dumps(detail, sort_keys=True, default=str), client=client[:64]))
 
 
@@ -231,8 +272,8 @@ def consultation_from_specs(title: str, themes: Sequence[ThemeSpec], criteria: S
                               criteria=list(criteria) if criteria else list(DEFAULT_CRITERIA),
                               themes=[ThemeIn(name=t.name, description=t.description, codes=t.codes,
                                               data_score=t.data_score) for t in themes])
-    except ValueError as exc:
-        raise ThemesError(str(exc)) from None
+    except ValidationError as exc:
+        raise ThemesError(validation_message(exc, "consultation: ")) from None
 
 
 def add_participant(s: Session, cid: int, data: ParticipantIn, client: str = "") -> tuple[Participant, str]:
@@ -245,13 +286,47 @@ def add_participant(s: Session, cid: int, data: ParticipantIn, client: str = "")
     return p, token
 
 
+def _revoke_invitations(s: Session, participant_id: int, now: datetime) -> int:
+    """Revoke the participant's unused invitations; returns how many."""
+    done = s.execute(update(Invitation).where(Invitation.participant_id == participant_id,
+                                              Invitation.used_at.is_(None), Invitation.revoked_at.is_(None))
+                     .values(revoked_at=now))
+    return int(done.rowcount or 0)
+
+
 def issue_invitation(s: Session, p: Participant, ttl: timedelta = DEFAULT_INVITATION_TTL, client: str = "") -> str:
-    """A new single-use invitation for ``p``; only the sha256 of the token is stored."""
+    """A new single-use invitation for ``p``, revoking its unused earlier ones (only one link works at a time,
+    so a leaked or forwarded old link cannot be used to take over the participant); only the sha256 of the
+    token is stored."""
+    now = utcnow()
+    revoked = _revoke_invitations(s, p.id, now)
     token = new_secret()
-    s.add(Invitation(participant_id=p.id, token_hash=digest(token), expires_at=utcnow() + ttl))
-    audit(s, "issue_invitation", p.consultation_id, {"participant_id": p.id, "expires_in_s": ttl.total_seconds()},
-          client)
+    s.add(Invitation(participant_id=p.id, token_hash=digest(token), created_at=now, expires_at=now + ttl))
+    audit(s, "issue_invitation", p.consultation_id, {"participant_id": p.id, "expires_in_s": ttl.total_seconds(),
+                                                     "revoked_invitations": revoked}, client)
     return token
+
+
+def participant_of(s: Session, cid: int, pid: int) -> Participant:
+    """Participant ``pid`` of consultation ``cid`` (404 otherwise)."""
+    p = s.get(Participant, pid)
+    if p is None or p.consultation_id != cid:
+        raise NotFound(f"participant {pid} not found in consultation {cid}")
+    return p
+
+
+def revoke_access(s: Session, p: Participant, client: str = "") -> dict[str, int]:
+    """Revoke every unused invitation and every live credential (browser sessions, API token) of ``p``.
+
+    The participant's answers stay; a new invitation (:func:`issue_invitation`) lets them back in.
+    """
+    now = utcnow()
+    invitations = _revoke_invitations(s, p.id, now)
+    done = s.execute(update(Credential).where(Credential.participant_id == p.id, Credential.revoked.is_(False),
+                                              Credential.expires_at > now).values(revoked=True))
+    out = {"participant_id": p.id, "revoked_invitations": invitations, "revoked_credentials": int(done.rowcount or 0)}
+    audit(s, "revoke_access", p.consultation_id, out, client)
+    return out
 
 
 def open_round(s: Session, cid: int, client: str = "") -> Round:
@@ -276,25 +351,37 @@ def close_round(s: Session, cid: int, client: str = "") -> Round:
 
 
 # --------------------------------------------------------------------------------------------- credentials
-def accept_invitation(s: Session, token: str) -> tuple[Participant, str, str, str]:
+def usable_invitation(s: Session, token: str) -> Invitation | None:
+    """The invitation of a link token if it can still be accepted (not used, revoked or expired)."""
+    inv = s.scalar(select(Invitation).where(Invitation.token_hash == digest(token)))
+    if inv is None or inv.used_at is not None or inv.revoked_at is not None or inv.expires_at <= utcnow():
+        return None
+    return inv
+
+
+def accept_invitation(s: Session, token: str, client: str = "") -> tuple[Participant, str, str, str]:
     """Consume an invitation (atomically, once) and return (participant, session, csrf, api_token).
 
-    The same message is given for an unknown, used or expired token, so the endpoint reveals nothing.
+    The same message is given for an unknown, used, revoked or expired token, so the endpoint reveals
+    nothing. The acceptance is recorded in the audit log (actor ``participant``).
     """
     now = utcnow()
-    inv = s.scalar(select(Invitation).where(Invitation.token_hash == digest(token)))
+    inv = usable_invitation(s, token)
     bad = Unauthorised("this invitation link is invalid, already used or expired")
-    if inv is None or inv.used_at is not None or inv.expires_at <= now:
+    if inv is None:
         raise bad
-    done = s.execute(update(Invitation).where(Invitation.id == inv.id, Invitation.used_at.is_(None))
-                     .values(used_at=now))
-    if done.rowcount != 1:  # lost a race with a concurrent accept of the same link
+    done = s.execute(update(Invitation).where(Invitation.id == inv.id, Invitation.used_at.is_(None),
+                                              Invitation.revoked_at.is_(None)).values(used_at=now))
+    if done.rowcount != 1:  # lost a race with a concurrent accept (or revocation) of the same link
         raise bad
     p = s.get(Participant, inv.participant_id)
     assert p is not None
     p.accepted_at = now
+    _revoke_invitations(s, p.id, now)  # any other link of the participant is void from now on
     # one live API token per participant: a new invitation revokes the previous credentials
     s.execute(update(Credential).where(Credential.participant_id == p.id).values(revoked=True))
+    audit(s, "accept_invitation", p.consultation_id, {"participant_id": p.id, "invitation_id": inv.id}, client,
+          actor="participant")
     session, csrf, api = new_secret(), new_secret(), new_secret()
     s.add_all([
         Credential(token_hash=digest(session), kind="session", role="participant", participant_id=p.id, csrf_token=csrf,
@@ -408,11 +495,18 @@ def submit(s: Session, who: Principal, cid: int, data: SubmissionIn) -> dict[str
     _upsert(s, Comment, [{"round_id": r.id, "participant_id": who.participant_id, "theme_id": cm.theme_id,
                           "text": cm.text.strip(), "submission_id": sub.id, "updated_at": now} for cm in comments],
             ["round_id", "participant_id", "theme_id"], ["text", "submission_id", "updated_at"])
+    # an empty comment withdraws the participant's comment on that theme in this round
+    withdraw = [cm.theme_id for cm in data.comments if not cm.text.strip()]
+    withdrawn = 0
+    if withdraw:
+        gone = s.execute(delete(Comment).where(Comment.round_id == r.id, Comment.participant_id == who.participant_id,
+                                               Comment.theme_id.in_(withdraw)))
+        withdrawn = int(gone.rowcount or 0)
     s.add_all([ThemeProposal(consultation_id=cid, participant_id=who.participant_id, round_id=r.id,
                              name=pr.name.strip(), description=pr.description.strip(), submission_id=sub.id)
                for pr in data.proposals if pr.name.strip()])
     response = {"submission_id": str(data.submission_id), "consultation_id": cid, "round": r.number,
-                "stored": {"scores": len(data.scores), "comments": len(comments),
+                "stored": {"scores": len(data.scores), "comments": len(comments), "comments_withdrawn": withdrawn,
                            "proposals": sum(1 for pr in data.proposals if pr.name.strip())},
                 "accepted_at": now.isoformat() + "Z"}
     sub.response_json = json.dumps(response, sort_keys=True)
@@ -425,18 +519,33 @@ def my_answers(s: Session, who: Principal, cid: int, round_number: int) -> dict[
     require_participant(who, cid)
     r = s.scalar(select(Round).where(Round.consultation_id == cid, Round.number == round_number))
     if r is None:
-        return {"round": round_number, "scores": [], "comments": []}
+        return {"round": round_number, "submitted": False, "scores": [], "comments": []}
     scores = s.execute(select(Answer.theme_id, Answer.criterion, Answer.score)
                        .where(Answer.round_id == r.id, Answer.participant_id == who.participant_id))
     comments = s.execute(select(Comment.theme_id, Comment.text)
                          .where(Comment.round_id == r.id, Comment.participant_id == who.participant_id))
-    return {"round": round_number,
+    submitted = s.scalar(select(func.count()).select_from(Submission)
+                         .where(Submission.round_id == r.id, Submission.participant_id == who.participant_id))
+    return {"round": round_number, "submitted": bool(submitted),
             "scores": [{"theme_id": t, "criterion": c, "score": v} for t, c, v in scores],
             "comments": [{"theme_id": t, "text": x} for t, x in comments]}
 
 
+def require_round(s: Session, cid: int, round_number: int) -> Round:
+    """Round ``round_number`` of consultation ``cid`` (404 if it was never opened)."""
+    r = s.scalar(select(Round).where(Round.consultation_id == cid, Round.number == round_number))
+    if r is None:
+        raise NotFound(f"round {round_number} not found in consultation {cid}")
+    return r
+
+
 def answers_frame(s: Session, cid: int, round_number: int | None = None) -> pd.DataFrame:
-    """Individual answers (facilitator only): round, participant_id, org_type, theme_id, criterion, score."""
+    """Individual answers (facilitator only): round, participant_id, org_type, theme_id, criterion, score.
+
+    All rounds by default; a round that was never opened is a 404.
+    """
+    if round_number is not None:
+        require_round(s, cid, round_number)
     q = (select(Round.number.label("round"), Answer.participant_id, Participant.org_type, Answer.theme_id,
                 Answer.criterion, Answer.score)
          .join(Round, Round.id == Answer.round_id).join(Participant, Participant.id == Answer.participant_id)
@@ -463,12 +572,16 @@ def latest_round_with_answers(s: Session, cid: int) -> int | None:
 
 
 def results(s: Session, cid: int, round_number: int | None = None) -> pd.DataFrame:
-    """Per theme x criterion results of a round (default: the latest round with answers), export columns."""
+    """Per theme x criterion results of a round (default: the latest round with answers, else round 1), export
+    columns. A round that was never opened is a 404 (an opened round without answers has rows with n = 0)."""
     c = s.get(Consultation, cid)
     if c is None:
         raise NotFound(f"consultation {cid} not found")
     if round_number is None:
         round_number = latest_round_with_answers(s, cid) or 1
+        if s.scalar(select(func.count()).select_from(Round).where(Round.consultation_id == cid)) == 0:
+            raise NotFound(f"consultation {cid} has no round yet; open one first")
+    require_round(s, cid, round_number)
     answers = answers_frame(s, cid, round_number)
     out = summarise(answers, _themes_frame(s, cid), criteria_of(c))
     out.insert(0, "round", round_number)
@@ -485,9 +598,7 @@ def feedback(s: Session, who: Principal, cid: int, round_number: int, min_n: int
     tiny group. Per theme: the comments in alphabetical order (no author, no time) and their keywords.
     """
     c = get_consultation(s, cid, who)
-    r = s.scalar(select(Round).where(Round.consultation_id == cid, Round.number == round_number))
-    if r is None:
-        raise NotFound(f"round {round_number} not found")
+    r = require_round(s, cid, round_number)
     if r.closed_at is None and not who.is_facilitator:
         raise Forbidden(f"round {round_number} is still open; its distribution is shown once it closes")
     res = summarise(answers_frame(s, cid, round_number), _themes_frame(s, cid), criteria_of(c))
@@ -498,10 +609,11 @@ def feedback(s: Session, who: Principal, cid: int, round_number: int, min_n: int
     themes: dict[int, dict[str, Any]] = {}
     for t in themes_of(s, cid):
         texts = sorted(by_theme.get(t.id, []), key=str.casefold)
-        themes[t.id] = {"theme_id": t.id, "theme": t.name, "criteria": {},
-                        "comments": texts if len(texts) >= min_n or who.is_facilitator else [],
-                        "comments_withheld": 0 if len(texts) >= min_n or who.is_facilitator else len(texts),
-                        "keywords": [{"word": w, "comments": k} for w, k in comment_keywords(texts)]}
+        shown_texts = texts if len(texts) >= min_n or who.is_facilitator else []
+        # keywords come only from the comments shown: those of a withheld theme would quote its few authors
+        themes[t.id] = {"theme_id": t.id, "theme": t.name, "criteria": {}, "comments": shown_texts,
+                        "comments_withheld": len(texts) - len(shown_texts),
+                        "keywords": [{"word": w, "comments": k} for w, k in comment_keywords(shown_texts)]}
     for row in res.itertuples(index=False):
         entry: dict[str, Any] = {"n": int(row.n), "n_dont_know": int(row.n_dont_know)}
         if row.n >= min_n or who.is_facilitator:

@@ -88,43 +88,52 @@ def parse_themes_csv(text: str, source: str) -> ThemeTable:
         )
     themes: list[ThemeSpec] = []
     seen: dict[str, int] = {}
-    for row in reader:
-        line = reader.line_num
-        where = f"{source}, line {line}"
-        if None in row:
-            raise ThemesError(f"{where}: more fields than the {len(header)} header columns")
-        raw_score = (row.get("data_score") or "").strip()
-        score: float | None = None
-        if raw_score:
-            try:
-                score = float(raw_score)
-            except ValueError:
-                raise ThemesError(
-                    f"{where}, column 'data_score': value {raw_score!r} is not a number; "
-                    "expected a real number or an empty cell"
-                ) from None
-        spec = validate_theme(
-            ThemeSpec(
-                name=row.get("theme") or "",
-                description=row.get("description") or "",
-                codes=row.get("codes") or "",
-                data_score=score,
-            ),
-            where,
-        )
-        key = spec.name.casefold()
-        if key in seen:
-            raise ThemesError(
-                f"{where}, column 'theme': value {spec.name!r} repeats line {seen[key]}; expected unique theme names"
-            )
-        seen[key] = line
-        themes.append(spec)
-        if len(themes) > MAX_THEMES:
-            raise ThemesError(f"{where}: more than {MAX_THEMES} themes; expected at most {MAX_THEMES}")
+    try:
+        for row in reader:
+            _add_row(reader, row, source, header, themes, seen)
+    except csv.Error as exc:  # e.g. a field over the csv module's 131,072-character limit
+        raise ThemesError(f"{source}, line {reader.line_num}: {exc}; expected a well-formed CSV") from None
     if not themes:
         raise ThemesError(f"{source}: no theme rows after the header; expected at least one theme")
     ignored = [c for c in header if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
     return ThemeTable(themes=themes, source=source, ignored_columns=ignored)
+
+
+def _add_row(reader: csv.DictReader, row: dict[str | None, str], source: str, header: list[str],
+             themes: list[ThemeSpec], seen: dict[str, int]) -> None:
+    """Check one row of a themes CSV and append its theme."""
+    line = reader.line_num
+    where = f"{source}, line {line}"
+    if None in row:
+        raise ThemesError(f"{where}: more fields than the {len(header)} header columns")
+    raw_score = (row.get("data_score") or "").strip()
+    score: float | None = None
+    if raw_score:
+        try:
+            score = float(raw_score)
+        except ValueError:
+            raise ThemesError(
+                f"{where}, column 'data_score': value {raw_score[:40]!r} is not a number; "
+                "expected a real number or an empty cell"
+            ) from None
+    spec = validate_theme(
+        ThemeSpec(
+            name=row.get("theme") or "",
+            description=row.get("description") or "",
+            codes=row.get("codes") or "",
+            data_score=score,
+        ),
+        where,
+    )
+    key = spec.name.casefold()
+    if key in seen:
+        raise ThemesError(
+            f"{where}, column 'theme': value {spec.name!r} repeats line {seen[key]}; expected unique theme names"
+        )
+    seen[key] = line
+    themes.append(spec)
+    if len(themes) > MAX_THEMES:
+        raise ThemesError(f"{where}: more than {MAX_THEMES} themes; expected at most {MAX_THEMES}")
 
 
 def load_themes(path: str | Path) -> ThemeTable:

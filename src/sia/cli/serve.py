@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import os
-import secrets
 from pathlib import Path
 
 import typer
-from rich.console import Console
+
+from sia.cli._console import err_console, fail
 
 DEFAULT_DB = "sia-consultation.db"
-console = Console(stderr=True)
 
 
 def _fail(message: str) -> None:
-    console.print(f"[red]error:[/red] {message}")
-    raise typer.Exit(2)
+    fail(message)
 
 
 def register(app: typer.Typer) -> None:
@@ -29,18 +27,21 @@ def register(app: typer.Typer) -> None:
         database: str = typer.Option(DEFAULT_DB, help="SQLite file path or SQLAlchemy URL (postgresql://...)."),
         rate_burst: float = typer.Option(20.0, help="Token-endpoint rate limit: burst per client address."),
         rate_per_second: float = typer.Option(0.5, help="Token-endpoint rate limit: refill per second."),
-        access_log: bool = typer.Option(False, help="Log every request (invitation tokens appear in URLs)."),
+        access_log: bool = typer.Option(False, help="Log every request to stdout (invitation tokens redacted)."),
     ) -> None:
         """Run the consultation web app (facilitator credential: $SIA_ADMIN_TOKEN)."""
         import uvicorn
 
+        from sia.app.access_log import log_config
         from sia.app.db import DatabaseError
         from sia.app.web import create_app
 
         token = os.environ.get("SIA_ADMIN_TOKEN")
         if not token:
+            import secrets
+
             token = secrets.token_urlsafe(24)
-            console.print(f"SIA_ADMIN_TOKEN not set; facilitator token for this run: [bold]{token}[/bold]")
+            err_console().print(f"SIA_ADMIN_TOKEN not set; facilitator token for this run: [bold]{token}[/bold]")
         try:
             web = create_app(database, token, rate_limit=(rate_burst, rate_per_second))
         except (DatabaseError, ValueError) as exc:
@@ -49,8 +50,12 @@ def register(app: typer.Typer) -> None:
         except Exception as exc:  # SQLAlchemy/driver errors: one line, no traceback
             _fail(f"database {database!r}: {type(exc).__name__}: {str(exc).splitlines()[0]}")
             return
-        console.print(f"serving on http://{host}:{port}/ (database {database})")
-        uvicorn.run(web, host=host, port=port, access_log=access_log, log_level="warning")
+        err_console().print(f"serving on http://{host}:{port}/ (database {database})")
+        # log_level=None: a level would also apply to uvicorn.access, and at "warning" it dropped every access line.
+        # proxy_headers=False: uvicorn would otherwise take X-Forwarded-For from any local peer as the client;
+        # the app reads it only from proxies listed in $SIA_TRUSTED_PROXIES.
+        uvicorn.run(web, host=host, port=port, access_log=access_log, log_config=log_config(access_log),
+                    log_level=None, proxy_headers=False)
 
     @consultation.command("create")
     def create(
@@ -77,7 +82,7 @@ def register(app: typer.Typer) -> None:
             return
         typer.echo(f"created consultation {cid} with {len(table.themes)} themes")
         if table.ignored_columns:
-            console.print(f"ignored columns: {table.ignored_columns}")
+            err_console().print(f"ignored columns: {table.ignored_columns}")
 
     @consultation.command("export")
     def export(
