@@ -15,44 +15,38 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
-from sia.panel import Panel
+from sia.cli._console import err_console, fail, note
 
-err = Console(stderr=True)
+if TYPE_CHECKING:
+    from sia.panel import Panel
 
 
 class InputError(ValueError):
     """The input or reference file cannot be read as a panel."""
 
 
-def load_panel(path: Path, what: str = "input") -> Panel:
-    """Read ``path`` as a panel: a sia Parquet panel, else through :func:`sia.sources.load`."""
+def load_panel(path: Path, what: str = "input", *, fmt: str | None = None, mapping: str | None = None) -> Panel:
+    """Read ``path`` as a panel: a sia Parquet panel, or any file :func:`sia.sources.load` reads.
+
+    ``fmt`` and ``mapping`` are ``--format`` and ``--mapping`` (default: the format sniffed from
+    the file; the tidy CSV that ``sia aggregate`` writes needs neither).
+    """
     if not path.exists():
         raise InputError(f"{what} file {path} does not exist")
-    if path.suffix.lower() == ".parquet":
-        try:
-            return Panel.from_parquet(path)
-        except ValueError as exc:
-            if "not a sia panel" not in str(exc):
-                raise
-    try:
-        from sia.sources import load  # type: ignore[attr-defined]
-    except ImportError:
-        raise InputError(
-            f"cannot read {what} {path}: sia.sources.load is not available in this installation; "
-            "give a panel Parquet written by sia"
-        ) from None
-    result: Any = load(path)
+    from sia.sources import load
+
+    options: dict[str, Any] = {"mapping": mapping} if mapping else {}
+    result: Any = load(path, format=fmt, **options)
     return _as_panel(result, path, what)
 
 
 def _as_panel(result: Any, path: Path, what: str) -> Panel:
+    from sia.panel import Panel
+
     if isinstance(result, Panel):
         return result
     panel = getattr(result, "panel", None)
@@ -79,6 +73,10 @@ def _parse_params(items: list[str] | None) -> dict[str, str]:
 
 
 def _list_metrics() -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
     from sia.compute.registry import load_all
 
     registry = load_all()
@@ -107,14 +105,22 @@ def register(app: typer.Typer) -> None:
         all_years: bool = typer.Option(False, "--all-years", help="Compute every year of the input."),
         param: list[str] | None = typer.Option(None, "--param", "-p", help="Metric parameter key=value (repeat)."),
         output: Path | None = typer.Option(None, "--output", "-o", help="Output CSV ('-' for standard output)."),
+        fmt: str | None = typer.Option(
+            None, "--format", "-f",
+            help="Format of INPUT: panel, gva, nomis, ubc, trade, cbp, tidy or table (default: sniffed)."),
+        mapping: str | None = typer.Option(
+            None, "--mapping", help="--format table: JSON/TOML file mapping the area, activity, year, value columns."),
         list_metrics: bool = typer.Option(False, "--list", help="List the metrics with their formulas and exit."),
     ) -> None:
         """Compute METRIC on INPUT and write a tidy CSV (area, activity, year, metric columns)."""
         if list_metrics:
             _list_metrics()
             return
+        import warnings
+
         from sia.compute.registry import ComputeRequest, load_all
 
+        err = err_console()
         try:
             if metric is None or input is None:
                 raise InputError("give METRIC and INPUT (or --list to see the metrics)")
@@ -127,8 +133,8 @@ def register(app: typer.Typer) -> None:
                 raise InputError("give --year or --all-years, not both")
             spec = registry[metric]
             params = _parse_params(param)
-            with err.status(f"loading {input}"):
-                panel = load_panel(input)
+            with _status(err, f"loading {input}"):
+                panel = load_panel(input, fmt=fmt, mapping=mapping)
                 ref_panel = None
                 if reference is not None:
                     ref_path = Path(reference)
@@ -138,8 +144,7 @@ def register(app: typer.Typer) -> None:
                         from sia.compute.specialisation import split_reference_area
 
                         panel, ref_panel = split_reference_area(panel, reference)
-                        msg = f"reference: area {ref_panel.areas[0]} of the input (excluded from the areas)"
-                        err.print(escape(msg), highlight=False, soft_wrap=True)
+                        note(f"reference: area {ref_panel.areas[0]} of the input (excluded from the areas)")
             if all_years:
                 years: tuple[int, ...] | None = None
             elif year:
@@ -149,15 +154,27 @@ def register(app: typer.Typer) -> None:
             else:
                 years = (max(panel.years),)
             request = ComputeRequest(panel=panel, reference=ref_panel, years=years, params=params)
-            with err.status(f"computing {metric}"):
+            with _status(err, f"computing {metric}"), warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
                 frame = spec.compute(request)
         except (ValueError, LookupError, OSError) as exc:
-            err.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False, soft_wrap=True)
-            raise typer.Exit(code=2) from None
-        for note in frame.attrs.get("notes", []):
-            err.print(f"note: {escape(str(note))}", highlight=False, soft_wrap=True)
-        if str(output) == "-":
-            frame.to_csv(sys.stdout, index=False)
-        else:
-            frame.to_csv(output, index=False)
-            err.print(f"wrote {len(frame)} rows of {metric} to {escape(str(output))}", highlight=False, soft_wrap=True)
+            fail(exc)
+        # the metric's notes, then its warnings (one line each, not Python's two-line warning display)
+        for text in dict.fromkeys([*(str(n) for n in frame.attrs.get("notes", [])), *(str(w.message) for w in caught)]):
+            note(text)
+        try:
+            if str(output) == "-":
+                frame.to_csv(sys.stdout, index=False)
+            else:
+                frame.to_csv(output, index=False)
+        except OSError as exc:
+            fail(exc)
+        if str(output) != "-":
+            err.print(f"wrote {len(frame)} rows of {metric} to {output}", markup=False)
+
+
+def _status(err: Any, message: str) -> Any:
+    """A spinner on a terminal; nothing in a pipe or a log."""
+    import contextlib
+
+    return err.status(message) if err.is_terminal else contextlib.nullcontext()

@@ -5,30 +5,26 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from sia.panel import Panel
+from sia.cli._console import console, err_console, fail
 
-console = Console()
-err_console = Console(stderr=True)
+if TYPE_CHECKING:
+    from sia.panel import Panel
 
 
 def _fail(message: str) -> None:
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=2)
+    fail(message)
 
 
 def _known_errors() -> tuple[type[BaseException], ...]:
     from sia.sources.errors import LoadError
     from sia.sources.store import StoreError
 
-    errors: list[type[BaseException]] = [LoadError, StoreError, FileNotFoundError, ValueError, KeyError]
+    # OSError: a file that cannot be read or written (a directory as output, no permission)
+    errors: list[type[BaseException]] = [LoadError, StoreError, OSError, ValueError, KeyError]
     try:
         from sia.geography import AmbiguousAreaError, GeographyError, UnknownAreaError
 
@@ -49,13 +45,19 @@ def _guard(fn: Callable[[], Any]) -> Any:
         return fn()
     except _known_errors() as exc:
         text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
-        _fail(text.replace("\n", " "))
+        _fail(text)
 
 
 @contextmanager
 def _progress(description: str) -> Iterator[None]:
+    err = err_console()
+    if not err.is_terminal:  # a spinner in a pipe or a log file is noise (a blank line at the end)
+        yield
+        return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-                  console=err_console, transient=True) as progress:
+                  console=err, transient=True) as progress:
         progress.add_task(description, total=None)
         yield
 
@@ -69,6 +71,7 @@ def _load_any(path: Path, fmt: str | None, measure: str | None, quarantine: Path
 
 
 def _options(level: str | None, year: int | None, mapping: str | None) -> dict[str, Any]:
+    """Loader options from the command line (``--mapping FILE`` for ``--format table``)."""
     out: dict[str, Any] = {}
     if level:
         out["level"] = level
@@ -80,6 +83,8 @@ def _options(level: str | None, year: int | None, mapping: str | None) -> dict[s
 
 
 def _print_counts(panel: Panel) -> None:
+    from rich.table import Table
+
     table = Table(title="rows", show_header=True)
     for col in ("source", "read", "loaded", "set aside", "excluded", "quarantine"):
         table.add_column(col)
@@ -87,13 +92,18 @@ def _print_counts(panel: Panel) -> None:
         excluded = [n for n in p.notes if "excluded" in n]
         table.add_row(Path(p.source).name, str(p.rows_read), str(p.rows_loaded), str(p.rows_set_aside),
                       "; ".join(excluded) or "0", p.quarantine or "-")
-    console.print(table)
+    out = console()
+    out.print(table)
     st = Table(title="cell status", show_header=True)
     st.add_column("status")
     st.add_column("cells", justify="right")
     for label, n in panel.status_counts().items():
         st.add_row(label, f"{n:,}")
-    console.print(st)
+    out.print(st)
+
+
+FORMAT_HELP = "panel, gva, nomis, ubc, trade, cbp, tidy or table (default: sniffed from the header)."
+MAPPING_HELP = "--format table: JSON/TOML file mapping the area, activity, year and value columns."
 
 
 def register(app: typer.Typer) -> None:
@@ -101,13 +111,12 @@ def register(app: typer.Typer) -> None:
     def load_cmd(
         source: Path = typer.Argument(..., help="Source file (CSV, CSV.gz, Parquet, XLSX)."),
         output: Path = typer.Option(..., "-o", "--output", help="Panel Parquet file to write."),
-        fmt: str | None = typer.Option(None, "--format", "-f",
-                                       help="panel, gva, nomis, ubc, trade, cbp or table (default: sniffed)."),
+        fmt: str | None = typer.Option(None, "--format", "-f", help=FORMAT_HELP),
         measure: str | None = typer.Option(None, "--measure", "-m", help="Measure to load (e.g. current)."),
         quarantine: Path | None = typer.Option(None, "--quarantine", help="CSV that receives rows set aside."),
         level: str | None = typer.Option(None, "--level", help="ITL GVA file: ITL1, ITL2, ITL3 or country."),
         year: int | None = typer.Option(None, "--year", help="Trade/CBP: reference year."),
-        mapping: str | None = typer.Option(None, "--mapping", help="format=table: JSON/TOML mapping file."),
+        mapping: str | None = typer.Option(None, "--mapping", help=MAPPING_HELP),
         store: Path | None = typer.Option(None, "--store", help="Also put the panel in this DuckDB store."),
         name: str | None = typer.Option(None, "--name", help="Name in the store (default: output stem)."),
     ) -> None:
@@ -122,13 +131,17 @@ def register(app: typer.Typer) -> None:
                     s.put(name or output.stem, panel)
 
             _guard(put)
-        console.print(f"{panel!r} -> {output}", markup=False)
+        console().print(f"{panel!r} -> {output}", markup=False)
         _print_counts(panel)
 
     @app.command("info")
     def info_cmd(panel_path: Path = typer.Argument(..., help="Panel Parquet file written by `sia load`.")) -> None:
         """Dimensions, years, status counts and provenance of a panel."""
-        panel = _guard(lambda: Panel.from_parquet(panel_path))
+        from rich.markup import escape
+        from rich.table import Table
+
+        panel = _guard(lambda: _load_any(panel_path, "panel", None, None, {}))
+        out = console()
         dims = Table(title=escape(f"{panel.measure} [{panel.unit}]"))
         dims.add_column("dimension")
         dims.add_column("size", justify="right")
@@ -136,23 +149,23 @@ def register(app: typer.Typer) -> None:
         for d, n in panel.data["value"].sizes.items():
             labels = [str(v) for v in panel.data[d].values]
             shown = ", ".join(labels[:8]) + (f", ... ({n - 8} more)" if n > 8 else "")
-            dims.add_row(str(d), str(n), shown)
-        console.print(dims)
+            dims.add_row(str(d), str(n), escape(shown))
+        out.print(dims)
         years = panel.years
-        console.print(f"years: {min(years)}-{max(years)} ({len(years)})" if years else "years: none")
+        out.print(f"years: {min(years)}-{max(years)} ({len(years)})" if years else "years: none")
         st = Table(title="cell status")
         st.add_column("status")
         st.add_column("cells", justify="right")
         for label, n in panel.status_counts().items():
             st.add_row(label, f"{n:,}")
-        console.print(st)
+        out.print(st)
         for p in panel.provenance:
             pt = Table(title="provenance", show_header=False)
             pt.add_column("field")
             pt.add_column("value", overflow="fold")
             for k, v in p.to_dict().items():
                 pt.add_row(k, escape("; ".join(v) if isinstance(v, list) else str(v)))
-            console.print(pt)
+            out.print(pt)
 
     @app.command("aggregate")
     def aggregate_cmd(
@@ -166,7 +179,8 @@ def register(app: typer.Typer) -> None:
         lad_vintage: str | None = typer.Option(
             None, "--lad-vintage",
             help="Built-in geography LAD vintage (2023 or 2021; default: the one that holds every input area)."),
-        fmt: str | None = typer.Option(None, "--format", "-f", help="Format of a source file (default: sniffed)."),
+        fmt: str | None = typer.Option(None, "--format", "-f", help=FORMAT_HELP),
+        mapping: str | None = typer.Option(None, "--mapping", help=MAPPING_HELP),
         source_level: str | None = typer.Option(None, "--source-level",
                                                 help="Level of the input areas (default: from the panel)."),
         child: str = typer.Option("child", "--child-col", help="Lookup CSV: child code column."),
@@ -174,19 +188,13 @@ def register(app: typer.Typer) -> None:
         parent_name: str | None = typer.Option(None, "--parent-name-col", help="Lookup CSV: parent name column."),
         weight: str | None = typer.Option(None, "--weight-col", help="Lookup CSV: weight column."),
     ) -> None:
-        """Aggregate a panel's areas to LEVEL and write a tidy CSV."""
-        def run() -> tuple[Panel, Panel]:
-            if source.suffix == ".parquet" and fmt in (None, "panel"):
-                from sia.sources import sniff_format
-
-                kind = sniff_format(source)
-                panel = Panel.from_parquet(source) if kind == "panel" else _load_any(source, kind, measure, None, {})
-            else:
-                panel = _load_any(source, fmt, measure, None, {})
+        """Aggregate a panel's areas to LEVEL and write a tidy CSV (which `sia compute` and `sia load` read back)."""
+        def run() -> Panel:
+            panel = _load_any(source, fmt, measure, None, _options(None, None, mapping))
             if year:
                 missing = sorted(set(year) - set(panel.years))
                 if missing:
-                    raise ValueError(f"year(s) {missing} not in {source}; it has {panel.years}")
+                    raise ValueError(f"year(s) {missing} not in {source}; it has {list(panel.years)}")
                 panel = panel.sel(year=list(year))
             src_level = source_level or _panel_level(panel)
             geo = _geography(geography, lep_vintage, lad_vintage, panel, src_level, level, child, parent,
@@ -195,14 +203,15 @@ def register(app: typer.Typer) -> None:
                 from sia.panel import aggregate_areas
 
                 out = aggregate_areas(panel, geo, src_level, level)
-            return panel, out
+            return out
 
-        _panel, result = _guard(run)
+        result = _guard(run)
         frame = result.to_frame()
-        frame.to_csv(output, index=False)
-        console.print(f"{result!r} -> {output} ({len(frame):,} rows)", markup=False)
+        _guard(lambda: frame.to_csv(output, index=False))
+        out = console()
+        out.print(f"{result!r} -> {output} ({len(frame):,} rows)", markup=False)
         counts = result.status_counts()
-        console.print("status: " + ", ".join(f"{k} {v:,}" for k, v in counts.items() if v))
+        out.print("status: " + ", ".join(f"{k} {v:,}" for k, v in counts.items() if v))
 
 
 def _panel_level(panel: Panel) -> str:

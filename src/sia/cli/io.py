@@ -12,18 +12,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
 import typer
-from rich.console import Console
 
-from sia.supply import core, linkages, regional, tables
-from sia.supply.embeddedness import embeddedness as compute_embeddedness
-from sia.supply.errors import IOTableError
-from sia.supply.extraction import extraction as compute_extraction
+from sia.cli._console import err_console, fail
 
-err = Console(stderr=True)
+if TYPE_CHECKING:  # numpy, pandas and sia.supply (scipy) are imported by the commands, not by ``sia --help``
+    import numpy as np
+    import pandas as pd
+
+    from sia.supply import regional, tables
+
 io_app = typer.Typer(
     help="Input-output analysis: load and balance tables, coefficients, Leontief/Ghosh inverses, Type I/II "
     "multipliers, linkages, hypothetical extraction, LQ regionalisation (SLQ/CILQ/FLQ/AFLQ), embeddedness.",
@@ -60,28 +60,47 @@ METHOD = typer.Option(Method.flq, "--method", help="Regionalisation method: slq,
 DELTA = typer.Option(0.3, "--delta", help="FLQ/AFLQ delta in lambda = [log2(1 + TRE/TNE)]^delta, 0 <= delta < 1.")
 
 
+def err_print(message: str) -> None:
+    """A summary line on standard error (no markup: industry names may hold brackets)."""
+    err_console().print(message, markup=False)
+
+
+def _io_error() -> type[Exception]:
+    from sia.supply.errors import IOTableError
+
+    return IOTableError
+
+
 @contextmanager
 def _errors() -> Iterator[None]:
     try:
         yield
-    except (IOTableError, KeyError) as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(2) from None
+    except (_io_error(), KeyError) as exc:
+        fail(exc.args[0] if isinstance(exc, KeyError) and exc.args else exc)
 
 
 def _load(table: Path, kind: Kind, year: int, industry_file: Path | None, no_check: bool) -> tables.IOTable:
+    from sia.supply import tables
+
     return tables.load_table(table, kind=kind.value, year=year, industry_path=industry_file, check=not no_check)
 
 
 def _write(frame: pd.DataFrame, output: Path | None) -> None:
-    if output is None:
-        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
-    else:
-        frame.to_csv(output, index=False)
-        err.print(f"wrote {len(frame)} rows to {output}", highlight=False)
+    try:
+        if output is None:
+            frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+        else:
+            frame.to_csv(output, index=False)
+    except OSError as exc:
+        fail(exc)
+    if output is not None:
+        err_print(f"wrote {len(frame)} rows to {output}")
 
 
 def _matrix_frame(M: np.ndarray, rows: tuple[str, ...], cols: tuple[str, ...]) -> pd.DataFrame:
+    import numpy as np
+    import pandas as pd
+
     n, m = M.shape
     return pd.DataFrame(
         {"row": np.repeat(np.array(rows, dtype=object), m), "column": np.tile(np.array(cols, dtype=object), n),
@@ -91,8 +110,10 @@ def _matrix_frame(M: np.ndarray, rows: tuple[str, ...], cols: tuple[str, ...]) -
 
 def _regional(t: tables.IOTable, employment: Path | None, area: str | None, national: str | None,
               method: Method, delta: float) -> regional.RegionalTable:
+    from sia.supply import regional
+
     if employment is None or area is None:
-        raise IOTableError("regionalisation needs --employment FILE and --area CODE")
+        raise _io_error()("regionalisation needs --employment FILE and --area CODE")
     reg, nat = regional.load_employment_file(employment, area=area, national=national)
     return regional.regionalise(t, reg, nat, method=method.value, delta=delta, area=area)
 
@@ -109,12 +130,14 @@ def load_cmd(table: Path = TABLE, kind: Kind = KIND, year: int = YEAR, industry_
                                         help="Relative balance tolerance (default 1e-6; Scotland 1e-5)."),
              output: Path | None = OUTPUT) -> None:
     """Load a table and write its per-industry balance report (output, row/column totals and differences)."""
+    from sia.supply import tables
+
     with _errors():
         t = tables.load_table(table, kind=kind.value, year=year, industry_path=industry_file, check=False)
         report = t.balance(rtol=rtol) if rtol is not None else t.balance(
             rtol=1e-5 if t.name.startswith("Scottish") else 1e-6)
-    err.print(f"{t.name}: {t.n} industries, {len(t.final_demand)} final-demand columns, "
-              f"{len(t.primary_inputs)} primary-input rows; {report.summary()}", highlight=False)
+    err_print(f"{t.name}: {t.n} industries, {len(t.final_demand)} final-demand columns, "
+              f"{len(t.primary_inputs)} primary-input rows; {report.summary()}")
     _write(report.frame, output)
 
 
@@ -125,10 +148,12 @@ def coefficients_cmd(table: Path = TABLE, kind: Kind = KIND, year: int = YEAR,
                                                 help="A (technical, Z/x by column) or B (Ghosh, by row)."),
                      output: Path | None = OUTPUT) -> None:
     """Technical coefficients A = Z diag(x)^-1 or allocation coefficients B = diag(x)^-1 Z, as row,column,value."""
+    from sia.supply import core
+
     def go() -> pd.DataFrame:
         t = _load(table, kind, year, industry_file, no_check)
         if matrix.upper() not in ("A", "B"):
-            raise IOTableError(f"--matrix must be A or B, got {matrix!r}")
+            raise _io_error()(f"--matrix must be A or B, got {matrix!r}")
         f = core.technical_coefficients if matrix.upper() == "A" else core.output_coefficients
         return _matrix_frame(f(t.Z, t.x), t.industries, t.industries)
     _run(go, output)
@@ -140,6 +165,8 @@ def leontief_cmd(table: Path = TABLE, kind: Kind = KIND, year: int = YEAR,
                  matrix: str = typer.Option("L", "--matrix", help="L (Leontief inverse) or G (Ghosh inverse)."),
                  output: Path | None = OUTPUT) -> None:
     """Leontief inverse L = (I - A)^-1 or Ghosh inverse G = (I - B)^-1, as row,column,value."""
+    from sia.supply import core
+
     def go() -> pd.DataFrame:
         t = _load(table, kind, year, industry_file, no_check)
         A = core.technical_coefficients(t.Z, t.x)
@@ -149,7 +176,7 @@ def leontief_cmd(table: Path = TABLE, kind: Kind = KIND, year: int = YEAR,
         if matrix.upper() == "G":
             G = core.ghosh_inverse(core.output_coefficients(t.Z, t.x), t.industries, L=L, x=t.x)
             return _matrix_frame(G, t.industries, t.industries)
-        raise IOTableError(f"--matrix must be L or G, got {matrix!r}")
+        raise _io_error()(f"--matrix must be L or G, got {matrix!r}")
     _run(go, output)
 
 
@@ -163,16 +190,18 @@ def multipliers_cmd(table: Path = TABLE, kind: Kind = KIND, year: int = YEAR,
                     type_ii: bool = typer.Option(True, "--type-ii/--type-i-only", help="Also close to households."),
                     output: Path | None = OUTPUT) -> None:
     """Output, GVA, income (D1) and employment multipliers, Type I and II ('effect' s'L and 'ratio' conventions)."""
+    from sia.supply import core, regional
+
     def go() -> pd.DataFrame:
         t = _load(table, kind, year, industry_file, no_check)
         if employment is not None:
             if area is None:
-                raise IOTableError("--employment needs --area (the employment column matching the table's economy)")
+                raise _io_error()("--employment needs --area (the employment column matching the table's economy)")
             jobs, _ = regional.load_employment_file(employment, area=area)
             t = t.with_satellite("employment", regional._aligned(jobs, t.industries, "employment"))
         hh = t.household_consumption is not None and t.compensation is not None
         if household_income not in ("compensation", "consumption"):
-            raise IOTableError(f"--household-income must be compensation or consumption, got {household_income!r}")
+            raise _io_error()(f"--household-income must be compensation or consumption, got {household_income!r}")
         return core.multipliers(t, household_income=household_income,  # type: ignore[arg-type]
                                 type_ii=type_ii and hh)
     _run(go, output)
@@ -184,6 +213,8 @@ def linkages_cmd(table: Path = TABLE, kind: Kind = KIND, year: int = YEAR,
                  forward: str = typer.Option("ghosh", "--forward", help="Forward linkage basis: ghosh or leontief."),
                  output: Path | None = OUTPUT) -> None:
     """Rasmussen-Hirschman backward/forward linkages (direct, total, normalised), dispersion, key sectors."""
+    from sia.supply import linkages
+
     def go() -> pd.DataFrame:
         t = _load(table, kind, year, industry_file, no_check)
         return linkages.linkage_table(t, forward=forward)  # type: ignore[arg-type]
@@ -195,6 +226,8 @@ def extraction_cmd(table: Path = TABLE, kind: Kind = KIND, year: int = YEAR,
                    industry_file: Path | None = INDUSTRY_FILE, no_check: bool = NO_CHECK,
                    output: Path | None = OUTPUT) -> None:
     """Hypothetical extraction (complete, backward, forward): loss of total output and its share."""
+    from sia.supply.extraction import extraction as compute_extraction
+
     def go() -> pd.DataFrame:
         return compute_extraction(_load(table, kind, year, industry_file, no_check))
     _run(go, output)
@@ -210,21 +243,22 @@ def regionalise_cmd(table: Path = TABLE, kind: Kind = KIND, year: int = YEAR,
                                                   "or summary (per industry: SLQ, output, multipliers)."),
                     output: Path | None = OUTPUT) -> None:
     """Regionalise a national table with location quotients: a^R_ij = a^N_ij min(Q_ij, 1)."""
+    import numpy as np
+
     def go() -> pd.DataFrame:
         t = _load(table, kind, year, industry_file, no_check)
         r = _regional(t, employment, area, national, method, delta)
         lam = "" if np.isnan(r.lam) else f", lambda = {r.lam:.6f}"
         ratio = r.employment_region.sum() / r.employment_nation.sum()
-        err.print(f"{method.value.upper()} for {area}: TRE/TNE = {ratio:.6f}"
-                  f"{lam}; industries without national employment (SLQ set to 1): {list(r.no_employment)}",
-                  highlight=False)
+        err_print(f"{method.value.upper()} for {area}: TRE/TNE = {ratio:.6f}"
+                  f"{lam}; industries without national employment (SLQ set to 1): {list(r.no_employment)}")
         if what == "coefficients":
             return _matrix_frame(r.A, t.industries, t.industries)
         if what == "leontief":
             return _matrix_frame(r.leontief(), t.industries, t.industries)
         if what == "summary":
             return r.summary_frame()
-        raise IOTableError(f"--what must be coefficients, leontief or summary, got {what!r}")
+        raise _io_error()(f"--what must be coefficients, leontief or summary, got {what!r}")
     _run(go, output)
 
 
@@ -241,14 +275,17 @@ def embeddedness_cmd(table: Path = TABLE,
                                                             help="Also write the top neighbours CSV here."),
                      output: Path | None = OUTPUT) -> None:
     """Local embeddedness of an industry or basket: local input share, regional vs national multiplier, neighbours."""
+    import pandas as pd
+
+    from sia.supply.embeddedness import embeddedness as compute_embeddedness
+
     with _errors():
         t = _load(table, kind, year, industry_file, no_check)
         r = _regional(t, employment, area, national, method, delta)
         basket = [c.strip() for c in industries.split(",") if c.strip()]
         e = compute_embeddedness(t, r, basket, top=top, denominator=denominator)  # type: ignore[arg-type]
-    err.print(f"{'+'.join(basket)} in {area} ({method.value}): local input share {e.local_input_share:.4f}, "
-              f"output multiplier {e.regional_multiplier:.4f} regional vs {e.national_multiplier:.4f} national",
-              highlight=False)
+    err_print(f"{'+'.join(basket)} in {area} ({method.value}): local input share {e.local_input_share:.4f}, "
+              f"output multiplier {e.regional_multiplier:.4f} regional vs {e.national_multiplier:.4f} national")
     if neighbours is not None:
         pd.concat([e.upstream, e.downstream]).to_csv(neighbours, index=False)
     _write(e.summary_frame(), output)
@@ -264,6 +301,10 @@ def employment_cmd(sic5: Path = typer.Argument(..., help="BRES SIC 5-digit CSV (
                                                                        "NAME=ALL sums every geography."),
                    output: Path | None = OUTPUT) -> None:
     """Employment by IO industry from SIC 5-digit BRES (long CSV: industry, area, employment)."""
+    import pandas as pd
+
+    from sia.supply import regional, tables
+
     with _errors():
         t = tables.load_table(table, kind=kind.value, check=False)
         areas: dict[str, list[str]] | None = None
@@ -276,14 +317,13 @@ def employment_cmd(sic5: Path = typer.Argument(..., help="BRES SIC 5-digit CSV (
             areas = {}
             for spec in area:
                 if "=" not in spec:
-                    raise IOTableError(f"--area {spec!r}: expected NAME=CODE1,CODE2 or NAME=ALL")
+                    raise _io_error()(f"--area {spec!r}: expected NAME=CODE1,CODE2 or NAME=ALL")
                 name, codes = spec.split("=", 1)
                 areas[name] = geos if codes.strip().upper() == "ALL" else [c.strip() for c in codes.split(",")]
         m = regional.ioat_employment_from_sic5(sic5, bridge, t.industries, year=year, areas=areas)
     if len(m.unmatched):
-        err.print(f"{len(m.unmatched)} SIC codes not covered by the bridge (set aside): "
-                  f"{m.unmatched.iloc[:, 0].tolist()[:10]} with {m.unmatched.iloc[:, 1:].to_numpy().sum():g} jobs",
-                  highlight=False)
+        err_print(f"{len(m.unmatched)} SIC codes not covered by the bridge (set aside): "
+                  f"{m.unmatched.iloc[:, 0].tolist()[:10]} with {m.unmatched.iloc[:, 1:].to_numpy().sum():g} jobs")
     _write(m.to_long(), output)
 
 

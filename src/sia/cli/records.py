@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
+
+from sia.cli._console import console, err_console, fail
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+    from rich.table import Table
 
 panel_app = typer.Typer(
     name="panel",
@@ -17,8 +20,6 @@ panel_app = typer.Typer(
     no_args_is_help=True,
 )
 
-console = Console()
-err_console = Console(stderr=True)
 
 
 def register(app: typer.Typer) -> None:
@@ -27,8 +28,7 @@ def register(app: typer.Typer) -> None:
 
 
 def _fail(message: str) -> None:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=2)
+    fail(message)
 
 
 def parse_count(text: str) -> int:
@@ -58,11 +58,15 @@ class _ProgressBridge:
 
 
 def _progress() -> Progress:
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     return Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                    TextColumn("{task.percentage:>5.1f}%"), TimeElapsedColumn(), console=err_console, transient=True)
+                    TextColumn("{task.percentage:>5.1f}%"), TimeElapsedColumn(), console=err_console(), transient=True)
 
 
 def _report_table(report: Any) -> Table:
+    from rich.table import Table
+
     table = Table(title="records -> panel", show_header=True, header_style="bold")
     table.add_column("", style="cyan")
     table.add_column("records", justify="right")
@@ -125,17 +129,17 @@ def from_records(
     except (RecordsError, ValueError, FileNotFoundError) as exc:
         _fail(str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
         return
-    console.print(_report_table(report))
+    console().print(_report_table(report))
     if report.unmapped_area_examples:
-        console.print("unmapped area keys (most frequent): "
+        console().print("unmapped area keys (most frequent): "
                       + ", ".join(f"{k} ({n:,})" for k, n in report.unmapped_area_examples), highlight=False)
     if report.invalid_code_examples:
-        console.print("invalid activity codes (most frequent): "
+        console().print("invalid activity codes (most frequent): "
                       + ", ".join(f"{k} ({n:,})" for k, n in report.invalid_code_examples), highlight=False)
     if report.multi_code == "fractional" and not report.reconciles():
-        console.print("[yellow]warning:[/] value totals do not reconcile", highlight=False)
+        console().print("[yellow]warning:[/] value totals do not reconcile", highlight=False)
     sizes = " x ".join(f"{d} {n}" for d, n in panel.data["value"].sizes.items())
-    console.print(f"wrote {output}: {panel.measure!r}, {sizes}, {report.files and len(report.files)} file(s), "
+    console().print(f"wrote {output}: {panel.measure!r}, {sizes}, {report.files and len(report.files)} file(s), "
                   f"{report.seconds:.1f} s on {report.engine}", highlight=False)
 
 
@@ -166,11 +170,11 @@ def synth(
                                         progress=bridge)
         else:
             res = synthetic.write_patents(count, out_dir, seed=seed, rows_per_file=per_file, progress=bridge)
-    console.print(f"SYNTHETIC {kind}: {res.rows:,} rows in {len(res.files)} file(s), {res.bytes / 1e6:,.1f} MB, "
+    console().print(f"SYNTHETIC {kind}: {res.rows:,} rows in {len(res.files)} file(s), {res.bytes / 1e6:,.1f} MB, "
                   f"{res.seconds:.1f} s (code lists: {res.code_source})", highlight=False)
     for f in res.files[:3]:
-        console.print(f"  {f}", highlight=False)
+        console().print(f"  {f}", highlight=False)
     if len(res.files) > 3:
-        console.print(f"  ... {len(res.files) - 3} more", highlight=False)
+        console().print(f"  ... {len(res.files) - 3} more", highlight=False)
     if res.area_map is not None:
-        console.print(f"area map (postcode -> LAD): {res.area_map}", highlight=False)
+        console().print(f"area map (postcode -> LAD): {res.area_map}", highlight=False)

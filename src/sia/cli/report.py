@@ -10,11 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
-err = Console(stderr=True)
-out = Console()
+from sia.cli._console import console, err_console, fail, note
 
 
 def _parse_geojson(values: list[str]) -> dict[str, Path]:
@@ -40,23 +37,28 @@ def run_report(
     """Build the report and print what was written; exit 2 with a one-line message on bad input."""
     from sia.report import BoundaryError, ReportInputError, build_report
 
+    err = err_console()
     try:
-        with err.status("building the report") as status:
-            result = build_report(
-                outdir, output, xlsx_path=xlsx, static_dir=static, boundaries_dir=boundaries,
-                boundary_files=geojson, title=title, progress=lambda msg: status.update(msg),
-            )
+        if err.is_terminal:
+            with err.status("building the report") as status:
+                result = build_report(
+                    outdir, output, xlsx_path=xlsx, static_dir=static, boundaries_dir=boundaries,
+                    boundary_files=geojson, title=title, progress=lambda msg: status.update(msg),
+                )
+        else:
+            result = build_report(outdir, output, xlsx_path=xlsx, static_dir=static, boundaries_dir=boundaries,
+                                  boundary_files=geojson, title=title)
     except (ReportInputError, BoundaryError, FileNotFoundError) as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
-        raise typer.Exit(code=2) from None
+        fail(exc)
+    out = console()
     out.print(f"report: {result.html_path} ({result.html_bytes / 1e6:.1f} MB, {len(result.charts)} charts, "
-              f"{result.n_maps} maps)")
+              f"{result.n_maps} maps)", markup=False)
     if result.xlsx_path is not None:
-        out.print(f"workbook: {result.xlsx_path}")
+        out.print(f"workbook: {result.xlsx_path}", markup=False)
     if static is not None:
-        out.print(f"static images: {len(result.static_files)} in {static}")
-    for note in result.notes:
-        err.print(f"[yellow]note:[/yellow] {escape(note)}")
+        out.print(f"static images: {len(result.static_files)} in {static}", markup=False)
+    for text in result.notes:
+        note(text)
 
 
 def register(app: typer.Typer) -> None:

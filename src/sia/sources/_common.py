@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import collections
+import csv
 import functools
+import gzip
 import re
+import zlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -19,34 +23,127 @@ LOADER_VERSION = "1"
 Progress = Callable[[int, int], None] | None
 
 
-def read_csv_text(path: str | Path, *, usecols: Sequence[str] | None = None, dtype: type = str
-                  ) -> tuple[pd.DataFrame, str]:
+BOM = b"\xef\xbb\xbf"
+
+
+def check_file(path: str | Path) -> Path:
+    """``path`` as a :class:`Path` that names a readable file, else one :class:`LoadError` line.
+
+    A missing path stays a :class:`FileNotFoundError`; a directory is a :class:`LoadError`
+    ("got 'a directory'; expected a file"), as is a path that cannot be opened.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"no such file: {path}")
+    if path.is_dir():
+        raise LoadError(path, 0, "", "a directory", "a file")
+    if not path.is_file():
+        raise LoadError(path, 0, "", "not a regular file", "a file")
+    return path
+
+
+def _is_gzip(path: Path) -> bool:
+    return path.suffix.lower() == ".gz"
+
+
+def _gzip_error(path: Path, exc: BaseException) -> LoadError:
+    detail = str(exc).strip() or type(exc).__name__
+    return LoadError(path, 0, "", f"a truncated or corrupt gzip stream ({detail})", "a complete gzip file")
+
+
+GZIP_ERRORS: tuple[type[BaseException], ...] = (EOFError, gzip.BadGzipFile, zlib.error)
+
+
+def csv_header(path: str | Path, *, skiprows: int = 0) -> list[str]:
+    """The column names on the header line of a CSV (plain or gzip), without reading the body.
+
+    The header is the first line, or the line after ``skiprows`` lines of preamble. The
+    byte-order mark of a UTF-8 file is not part of the first name. The file-level problems (a
+    directory, an empty file, a file holding only a byte-order mark, a broken gzip stream,
+    repeated column names) are :class:`LoadError` lines.
+    """
+    path = check_file(path)
+    try:
+        with (gzip.open(path, "rb") if _is_gzip(path) else open(path, "rb")) as fh:
+            lines = [fh.readline() for _ in range(skiprows + 1)]
+            more = fh.read(1 << 16).strip()
+    except GZIP_ERRORS as exc:
+        raise _gzip_error(path, exc) from None
+    bom = lines[0].startswith(BOM)
+    lines[0] = lines[0].removeprefix(BOM)
+    first = lines[-1]
+    if not any(x.strip() for x in lines) and not more:
+        what = "only a byte-order mark" if bom else "an empty file"
+        raise LoadError(path, 0, "", what, "a header line and at least one data row")
+    if not first.strip():
+        raise LoadError(path, skiprows + 1, "", "", "a header line (the line is blank)")
+    try:
+        line = first.decode("utf-8")
+    except UnicodeDecodeError:
+        line = first.decode("cp1252", errors="replace")
+    header = next(csv.reader([line.strip("\r\n")]), [])
+    check_unique_columns(path, header, line=skiprows + 1)
+    return header
+
+
+def check_unique_columns(path: str | Path, header: Sequence[object], line: int = 1) -> None:
+    """Raise :class:`LoadError` (on the header line) when a column name occurs more than once.
+
+    pandas would rename the second ``EMPLOYMENT`` to ``EMPLOYMENT.1`` and a loader would then read
+    one of the two columns without a word; which one is meant cannot be known.
+    """
+    names = [str(h) for h in header]
+    counts = collections.Counter(names)
+    repeated = [n for n in names if counts[n] > 1]
+    if repeated:
+        name = repeated[0]
+        where = " and ".join(", ".join(str(i + 1) for i, n in enumerate(names) if n == name).rsplit(", ", 1))
+        raise LoadError(path, line, name, names,
+                        f"unique column names ({name!r} appears {counts[name]} times: columns {where})")
+
+
+def read_csv_text(path: str | Path, *, usecols: Sequence[str] | None = None, dtype: type = str,
+                  skiprows: int = 0) -> tuple[pd.DataFrame, str]:
     """Read a CSV (plain or gzip) as strings, with no NA guessing.
 
     Every cell stays text (``""`` for an empty cell) so that markers and bad values are seen as
-    published. UTF-8 first; a file that is not valid UTF-8 is read as Windows-1252 (the
-    encoding NOMIS uses for some downloads) and the encoding is returned for the provenance.
-    ``dtype=object`` keeps the cells as Python strings in object columns (the same text, without
-    building Arrow string arrays: the loaders factorise the columns anyway).
+    published. UTF-8 first (with or without a byte-order mark); a file that is not valid UTF-8 is
+    read as Windows-1252 (the encoding NOMIS uses for some downloads) and the encoding is returned
+    for the provenance. ``dtype=object`` keeps the cells as Python strings in object columns (the
+    same text, without building Arrow string arrays: the loaders factorise the columns anyway).
+    ``skiprows`` lines of preamble come before the header.
+
+    Raises
+    ------
+    LoadError
+        For a directory, an empty file, repeated column names, a truncated gzip stream, or a row
+        with more fields than the header. (A header without data rows is found by
+        :class:`~sia.sources.errors.RowChecker`, after the loader has checked the header.)
     """
-    for encoding in ("utf-8", "cp1252"):
+    path = check_file(path)
+    csv_header(path, skiprows=skiprows)  # file-level problems first, each with its own message
+    for encoding in ("utf-8-sig", "cp1252"):
         try:
             frame = pd.read_csv(path, dtype=dtype, keep_default_na=False, na_filter=False, encoding=encoding,
-                                usecols=usecols)
-            return frame, encoding
+                                usecols=usecols, skiprows=skiprows or None)
         except UnicodeDecodeError:
             continue
+        except GZIP_ERRORS as exc:
+            raise _gzip_error(path, exc) from None
+        except pd.errors.EmptyDataError:
+            raise LoadError(path, 0, "", "an empty file", "a header line and at least one data row") from None
         except pd.errors.ParserError as exc:
             match = re.search(r"line (\d+)", str(exc))
-            line = int(match.group(1)) if match else 0
+            line = int(match.group(1)) + skiprows if match else 0
             detail = str(exc).strip().replace("Error tokenizing data. C error: ", "")
             raise LoadError(path, line, "", "", f"a row with as many fields as the header ({detail})") from exc
+        return frame, "utf-8" if encoding == "utf-8-sig" else encoding
     raise LoadError(path, 0, "", "", "a UTF-8 or Windows-1252 text file")  # pragma: no cover
 
 
 def header_of(path: str | Path) -> list[str]:
-    """Column names of a CSV without reading the body."""
-    return list(pd.read_csv(path, nrows=0, encoding="latin-1").columns)
+    """Column names of a CSV without reading the body (see :func:`csv_header`)."""
+    return csv_header(path)
 
 
 def make_provenance(path: str | Path, *, table: str, vintage: str = "", query: str = "", loader: str,

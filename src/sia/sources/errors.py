@@ -45,13 +45,27 @@ MARKERS: dict[str, Status] = {
     "": Status.MISSING,
 }
 
+#: Prefix of the provenance note naming a panel's measure as the file itself names it (the NOMIS
+#: value column ``EMPLOYEES``, or the API file's ``EMPLOYMENT_STATUS_NAME``): a ``measure=`` rename of
+#: the panel does not change it, so :func:`sia.sources.checks.check_measure` reads this note.
+PUBLISHED_MEASURE = "measure as published: "
+
+#: The largest count one cell may hold (employment, enterprises, establishments): far above any
+#: published cell (GB employment is about 3e7, US employment about 1.6e8), so that a misplaced
+#: exponent or a concatenated number (``1e308``, ``2e9``) stops the load instead of becoming data.
+MAX_COUNT = 1_000_000_000
+
+#: A number whose commas are thousands separators: 1 to 3 digits, then groups of exactly three.
+THOUSANDS = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+
 
 class LoadError(ValueError):
     """A row of a source file that cannot be loaded.
 
     Attributes give the parts of the message: ``file``, ``line`` (1-based, header = line 1;
     0 for a problem with the header or the file as a whole), ``column``, ``value``,
-    ``expected``.
+    ``expected``. A problem of the whole file (line 0, no column) reads
+    ``FILE: got VALUE; expected EXPECTED``.
     """
 
     def __init__(self, file: str | Path, line: int, column: str, value: object, expected: str) -> None:
@@ -60,6 +74,9 @@ class LoadError(ValueError):
         self.column = str(column)
         self.value = value
         self.expected = expected
+        if not self.line and not self.column:  # the file as a whole (empty, a directory, truncated...)
+            super().__init__(f"{self.file}: got {value!r}; expected {expected}")
+            return
         where = f"line {self.line}" if self.line else "header"
         super().__init__(f"{self.file}: {where}, column {self.column!r}: got {value!r}; expected {expected}")
 
@@ -211,6 +228,8 @@ class RowChecker:
         self.raw = raw.reset_index(drop=True)
         self.file = str(file)
         n = len(self.raw)
+        if n == 0:  # a header and nothing else: an empty panel would pass for data
+            raise LoadError(self.file, 0, "", "a header and no data rows", "at least one data row after the header")
         self.lines = np.arange(2, n + 2, dtype=np.int64) if lines is None else np.asarray(lines, dtype=np.int64)
         self.bad = np.zeros(n, dtype=bool)
         self.column = np.full(n, "", dtype=object)
@@ -243,7 +262,10 @@ class RowChecker:
         return ~(self.bad | self.excluded)
 
     def resolve(self, quarantine: str | Path | None) -> LoadReport:
-        """Raise the first problem, or write all problems to ``quarantine``; return the counts."""
+        """Raise the first problem, or write all problems to ``quarantine``; return the counts.
+
+        A load that keeps no row at all raises too (after writing the quarantine), naming the counts.
+        """
         n_bad = int(self.bad.sum())
         if n_bad and quarantine is None:
             i = int(np.flatnonzero(self.bad)[np.argmin(self.lines[self.bad])])
@@ -257,13 +279,16 @@ class RowChecker:
             out["value"] = self.value[self.bad]
             out["reason"] = self.reason[self.bad]
             out.to_csv(quarantine, index=False)
-        return LoadReport(
+        report = LoadReport(
             read=len(self.raw),
             loaded=int(self.ok.sum()),
             set_aside=n_bad,
             excluded=dict(self.excluded_reason),
             quarantine=qpath,
         )
+        if not report.loaded:  # every row set aside or excluded: an empty panel would pass for data
+            raise LoadError(self.file, 0, "", f"no loadable row ({report.note()})", "at least one loadable row")
+        return report
 
     # ------------------------------------------------------------------ common checks
     def numbers(self, column: str, *, nonnegative: bool = False, integer: bool = False,
@@ -273,10 +298,14 @@ class RowChecker:
 
         Returns float values (NaN for markers) and uint8 status codes (observed for numbers).
         ``na_status`` is the status of a truly empty/NA cell (default: that of the ``""`` marker).
+        A comma is read as a thousands separator only where it separates groups of three digits
+        (``1,234``, ``12,345,678``); any other comma (``12,5``, ``1,23``) is flagged, never
+        dropped. ``integer=True`` makes the column a count (:meth:`check_counts`).
         Text is parsed once per distinct cell text.
         """
         markers = MARKERS if markers is None else markers
         raw = self.raw[column]
+        kind = "an integer count" if integer else "a number"
         if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
             # typed column (Parquet): no text to parse; NaN is the only marker
             numeric = raw.to_numpy(dtype=np.float64, na_value=np.nan).copy()
@@ -287,34 +316,72 @@ class RowChecker:
             if nonnegative:
                 self.flag(numeric < 0, column, raw, "a non-negative count")
             if integer:
-                self.flag(~gap & (numeric != np.round(numeric)), column, raw, "an integer count")
+                self.check_counts(column, numeric)
             return numeric, status
         coded = Coded.of(raw)
-        text = coded.uniques.astype("string").str.strip()
-        u_na = text.isna().to_numpy()
+        n_u = len(coded.uniques)
+        # the distinct texts that parse as finite numbers as they stand (no comma can be in them) need no
+        # string work; markers, commas and bad text are looked at on the others only (usually few)
+        u_numeric = pd.to_numeric(pd.Series(coded.uniques.to_numpy(dtype=object)), errors="coerce"
+                                  ).to_numpy(dtype=np.float64, copy=True)
+        unusual = ~np.isfinite(u_numeric)
+        numeric_markers = [m for m in markers if m and np.isfinite(pd.to_numeric(pd.Series([m], dtype=object),
+                                                                                 errors="coerce").iloc[0])]
+        if numeric_markers:  # a marker that reads as a number ("0" in some table) is a marker all the same
+            unusual |= coded.uniques.astype("string").str.strip().str.lower().isin(numeric_markers).to_numpy(bool)
+        rest = np.flatnonzero(unusual)
+        text = pd.Series(coded.uniques.to_numpy(dtype=object)[rest], dtype=object).astype("string").str.strip()
+        r_na = text.isna().to_numpy()
         text_filled = text.fillna("")
         lowered = text_filled.str.lower()
-        u_status = np.full(len(text), np.uint8(Status.OBSERVED), dtype=np.uint8)
-        u_marker = lowered.isin(list(markers)).to_numpy() | u_na
+        r_status = np.full(len(rest), np.uint8(Status.OBSERVED), dtype=np.uint8)
+        r_marker = lowered.isin(list(markers)).to_numpy() | r_na
         for mark, st in markers.items():
-            u_status[(lowered == mark).to_numpy()] = st
-        u_status[u_na] = na_status if na_status is not None else markers.get("", Status.MISSING)
-        u_numeric = pd.to_numeric(text_filled.str.replace(",", "", regex=False).where(~u_marker, None),
-                                  errors="coerce").to_numpy(dtype=np.float64)
+            r_status[(lowered == mark).to_numpy()] = st
+        r_status[r_na] = na_status if na_status is not None else markers.get("", Status.MISSING)
+        r_comma = text_filled.str.contains(",", regex=False).to_numpy(dtype=bool)
+        r_grouped = text_filled.str.fullmatch(THOUSANDS).fillna(False).to_numpy(dtype=bool)
+        r_bad_comma = r_comma & ~r_grouped & ~r_marker
+        parsable = text_filled.str.replace(",", "", regex=False).where(~(r_marker | r_bad_comma), None)
+        u_numeric[rest] = pd.to_numeric(parsable.astype(object), errors="coerce").to_numpy(dtype=np.float64)
+        u_status = np.full(n_u, np.uint8(Status.OBSERVED), dtype=np.uint8)
+        u_status[rest] = r_status
+        u_marker = np.zeros(n_u, dtype=bool)
+        u_marker[rest] = r_marker
+        u_bad_comma = np.zeros(n_u, dtype=bool)
+        u_bad_comma[rest] = r_bad_comma
         numeric = u_numeric[coded.codes]
         status = u_status[coded.codes]
         is_marker = u_marker[coded.codes]
-        not_number = ~is_marker & ~np.isfinite(numeric)
-        kind = "an integer count" if integer else "a number"
         allowed = ", ".join(repr(m) for m in markers if m)
+        self.flag(u_bad_comma[coded.codes], column, raw,
+                  f"{kind} (a comma only between groups of three digits, as in 1,234) or a marker of a "
+                  f"suppressed cell ({allowed})")
+        not_number = ~is_marker & ~np.isfinite(numeric)
         self.flag(not_number, column, raw, f"{kind} or a marker of a suppressed cell ({allowed})")
         if nonnegative:
             self.flag(~is_marker & (numeric < 0), column, raw, "a non-negative count")
-        if integer:
-            self.flag(~is_marker & np.isfinite(numeric) & (numeric != np.round(numeric)), column, raw,
-                      "an integer count")
         numeric[is_marker] = np.nan
+        if integer:
+            self.check_counts(column, numeric)
         return numeric, status
+
+    def check_counts(self, column: str, values: np.ndarray, rows: np.ndarray | None = None) -> None:
+        """Flag parsed values that are not plausible counts: a fraction, or more than :data:`MAX_COUNT`.
+
+        ``values`` are the floats :meth:`numbers` returned (NaN for markers, left alone); ``rows``
+        (a boolean mask) restricts the check, e.g. to the count measure of a file that also holds
+        percentages. Negative values are flagged by ``numbers(nonnegative=True)``.
+        """
+        values = np.asarray(values, dtype=np.float64)
+        finite = np.isfinite(values)
+        if rows is not None:
+            finite &= np.asarray(rows, dtype=bool)
+        raw = self.raw[column]
+        with np.errstate(invalid="ignore"):
+            self.flag(finite & (values != np.round(values)), column, raw, "an integer count")
+            self.flag(finite & (np.abs(values) > MAX_COUNT), column, raw,
+                      f"a count of at most {MAX_COUNT:,} (a larger cell is not a plausible count)")
 
     def integers(self, column: str, *, lo: int | None = None, hi: int | None = None, what: str = "a year"
                  ) -> np.ndarray:

@@ -13,8 +13,16 @@ Either ``year`` (a column) or ``year_value`` (a constant) gives the year unless 
 wide over years. ``extra`` columns become extra panel dimensions. Validation: the header
 must contain every mapped column; values must be numbers or markers (``nonnegative=True``
 also rejects negatives); ``areas``/``activities`` (allowed codes, optional) reject unknown
-codes; keys must be unique. Lines: the header is line 1 (``header_row`` shifts it for XLSX
-or CSV with a preamble); for Parquet, the 1-based row number plus one.
+codes; keys must be unique; ``counts=True`` makes the values counts (non-negative integers of
+plausible size, :data:`~sia.sources.errors.MAX_COUNT`). Lines: the header is line 1
+(``header_row`` shifts it for XLSX or CSV with a preamble); for Parquet, the 1-based row number
+plus one.
+
+The **tidy** layout needs no mapping: it is the panel's own CSV (what :meth:`Panel.to_frame`
+gives and ``sia aggregate -o OUT.csv`` writes), ``area, activity, year, value`` and optionally
+``measure`` (one per file), ``status`` (labels), ``area_name``, ``level``, ``activity_name`` and
+``n_suppressed``; every other column is an extra dimension, as in the panel's Parquet
+(:func:`load_tidy`).
 """
 
 from __future__ import annotations
@@ -26,9 +34,14 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, Field, model_validator
 
-from sia.panel import Panel
-from sia.sources._common import make_provenance, panel_from_columns
-from sia.sources.errors import LoadError, RowChecker, check_header
+from sia.panel import Panel, Status
+from sia.sources._common import check_file, check_unique_columns, make_provenance, panel_from_columns
+from sia.sources.errors import PUBLISHED_MEASURE, Coded, LoadError, RowChecker, check_header
+
+#: columns of the tidy layout that are not extra dimensions (:data:`sia.panel.TIDY_COLUMNS` + n_suppressed)
+TIDY_REQUIRED = ("area", "activity", "year", "value")
+TIDY_KNOWN = ("area", "area_name", "level", "activity", "activity_name", "year", "measure", "value", "status",
+              "n_suppressed")
 
 
 class ColumnMapping(BaseModel):
@@ -50,6 +63,7 @@ class ColumnMapping(BaseModel):
     area_level: str | None = Field(default=None, description="the level of every area when there is no column")
     extra: list[str] = Field(default_factory=list)
     nonnegative: bool = False
+    counts: bool = Field(default=False, description="values are counts: non-negative integers of plausible size")
     areas: list[str] | None = None
     activities: list[str] | None = None
     sheet: str | int = 0
@@ -79,24 +93,53 @@ class ColumnMapping(BaseModel):
 
 def read_table(path: Path, mapping: ColumnMapping) -> pd.DataFrame:
     """Read a CSV/Parquet/XLSX as text cells, header on ``mapping.header_row``."""
+    return read_text_table(path, sheet=mapping.sheet, header_row=mapping.header_row)
+
+
+def read_text_table(path: str | Path, *, sheet: str | int = 0, header_row: int = 1) -> pd.DataFrame:
+    """Read a CSV/Parquet/XLSX as text cells (``""`` for an empty cell), header on line ``header_row``.
+
+    A directory, an empty or unreadable file, or repeated column names is one :class:`LoadError`
+    line (a header without data rows is found by the loader's :class:`RowChecker`).
+    """
+    path = check_file(path)
     suffixes = "".join(path.suffixes[-2:]).lower()
-    skip = mapping.header_row - 1
+    skip = header_row - 1
     if path.suffix.lower() == ".parquet":
-        frame = pd.read_parquet(path)
-        return frame.astype("string").astype(object).where(frame.notna(), "")
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        frame = pd.read_excel(path, sheet_name=mapping.sheet, dtype=str, skiprows=skip, keep_default_na=False,
-                              na_filter=False)
-        return frame
-    if suffixes.endswith(".csv") or suffixes.endswith(".csv.gz") or suffixes.endswith(".txt"):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        try:
+            check_unique_columns(path, pq.read_schema(path).names)
+            table = pq.read_table(path)
+        except (pa.ArrowException, OSError) as exc:
+            detail = " ".join(str(exc).split()) or type(exc).__name__
+            raise LoadError(path, 0, "", f"an unreadable Parquet file ({detail})", "a Parquet file") from None
+        frame = table.to_pandas()
+        frame = frame.astype("string").astype(object).where(frame.notna(), "")
+    elif path.suffix.lower() in (".xlsx", ".xlsm"):
+        import zipfile
+
+        try:
+            cells = pd.read_excel(path, sheet_name=sheet, dtype=str, header=None, skiprows=skip,
+                                  keep_default_na=False, na_filter=False)
+        except (zipfile.BadZipFile, OSError, KeyError) as exc:
+            raise LoadError(path, 0, "", f"an unreadable Excel workbook ({exc})", "an .xlsx file") from None
+        except ValueError as exc:  # a sheet the workbook does not have
+            raise LoadError(path, 0, "sheet", sheet, f"a sheet of the workbook ({exc})") from None
+        if cells.empty:
+            raise LoadError(path, 0, "", "an empty sheet", "a header line and at least one data row")
+        header = [str(h).strip() if str(h) != "nan" else "" for h in cells.iloc[0].tolist()]
+        check_unique_columns(path, header, line=header_row)
+        frame = cells.iloc[1:].reset_index(drop=True)
+        frame.columns = header
+    elif suffixes.endswith(".csv") or suffixes.endswith(".csv.gz") or suffixes.endswith(".txt"):
         from sia.sources._common import read_csv_text
 
-        if skip:
-            frame = pd.read_csv(path, dtype=str, keep_default_na=False, na_filter=False, skiprows=skip)
-        else:
-            frame, _ = read_csv_text(path)
-        return frame
-    raise LoadError(path, 0, "", path.suffix, "a .csv, .csv.gz, .parquet or .xlsx file")
+        frame, _ = read_csv_text(path, skiprows=skip)
+    else:
+        raise LoadError(path, 0, "", path.suffix, "a .csv, .csv.gz, .parquet or .xlsx file")
+    return frame
 
 
 def load_table(path: str | Path, mapping: ColumnMapping | dict, *, quarantine: str | Path | None = None) -> Panel:
@@ -132,10 +175,12 @@ def load_table(path: str | Path, mapping: ColumnMapping | dict, *, quarantine: s
     if value_col == "_value":
         # report a bad wide cell under its own column name
         col_names = raw["_variable"].to_numpy(dtype=object)
-        value, status = chk.numbers("_value", nonnegative=mapping.nonnegative)
+        value, status = chk.numbers("_value", nonnegative=mapping.nonnegative or mapping.counts,
+                                    integer=mapping.counts)
         chk.column = np.where(chk.column == "_value", col_names, chk.column)
     else:
-        value, status = chk.numbers(value_col, nonnegative=mapping.nonnegative)
+        value, status = chk.numbers(value_col, nonnegative=mapping.nonnegative or mapping.counts,
+                                    integer=mapping.counts)
     area = raw[mapping.area].str.strip()
     if mapping.wide_over == "activity":
         activity = raw["_variable"].astype(str).str.strip()
@@ -173,3 +218,103 @@ def load_table(path: str | Path, mapping: ColumnMapping | dict, *, quarantine: s
         activity_name=raw[mapping.activity_name].str.strip()[ok] if mapping.activity_name else None,
         level=level, extra={k: v[ok] for k, v in extra.items()},
     )
+
+
+def is_tidy_layout(columns: list[str]) -> bool:
+    """Whether a header is the tidy layout (it has ``area, activity, year, value``)."""
+    return all(c in columns for c in TIDY_REQUIRED)
+
+
+STATUS_LABELS = tuple(s.label for s in Status)
+
+
+def load_tidy(path: str | Path, *, measure: str | None = None, unit: str = "",
+              quarantine: str | Path | None = None) -> Panel:
+    """Load a tidy table (the panel's own CSV or Parquet) without a mapping; see the module docstring.
+
+    Parameters
+    ----------
+    path
+        CSV (plain or gzip) or Parquet with at least ``area, activity, year, value``.
+    measure
+        Name of the panel's measure (default: the file's ``measure`` column, else ``"value"``).
+    unit
+        Unit of the measure (the tidy CSV does not carry it).
+    quarantine
+        CSV that receives rows failing validation (else the first one raises ``LoadError``).
+
+    Notes
+    -----
+    Checks, each vectorised over the distinct cell texts: ``value`` a number or a marker of a
+    suppressed cell; ``status`` (if present) one of the status labels, and a number wherever it is
+    observed, rounded, estimated or incomplete; ``year`` a year; ``area`` and ``activity`` not
+    empty; ``measure`` the same on every row (one panel holds one measure); ``n_suppressed`` a
+    non-negative integer; one row per key. Keys absent from the file are missing cells.
+    """
+    path = Path(path)
+    raw = read_text_table(path)
+    raw.columns = [str(c).strip() for c in raw.columns]
+    columns = list(raw.columns)
+    check_header(path, columns, TIDY_REQUIRED, "tidy")
+    extra_dims = [c for c in columns if c not in TIDY_KNOWN]
+    chk = RowChecker(raw, path)
+    value, status = chk.numbers("value")
+    notes: list[str] = []
+    if "status" in columns:
+        st = Coded.of(raw["status"]).map(lambda u: u.str.strip().str.lower())
+        chk.flag(~st.mask(lambda u: u.isin(list(STATUS_LABELS))), "status", raw["status"],
+                 f"a status ({', '.join(STATUS_LABELS)})")
+        codes = {label: int(Status[label.upper()]) for label in STATUS_LABELS}
+        status = st.lookup(lambda u: u.map(codes).fillna(0).to_numpy(dtype=np.uint8)).astype(np.uint8)
+        needs_number = status < Status.SUPPRESSED
+        for code in np.unique(status[needs_number & np.isnan(value) & chk.ok]):
+            label = Status(int(code)).label
+            chk.flag(needs_number & np.isnan(value) & (status == code), "value", raw["value"],
+                     f"a number (status {label!r} needs one)")
+    file_measure = None
+    if "measure" in columns:
+        m = Coded.of(raw["measure"]).map(lambda u: u.str.strip())
+        first = m.uniques.iloc[m.codes[0]]
+        chk.flag(m.mask(lambda u: u != first), "measure", raw["measure"],
+                 f"the file's one measure {first!r} (that of line 2: one panel holds one measure)")
+        file_measure = str(first)
+    year = chk.integers("year", lo=1000, hi=9999, what="a year")
+    area = Coded.of(raw["area"]).map(lambda u: u.str.strip())
+    activity = Coded.of(raw["activity"]).map(lambda u: u.str.strip())
+    chk.flag(area.mask(lambda u: u == ""), "area", raw["area"], "an area code (empty cell)")
+    chk.flag(activity.mask(lambda u: u == ""), "activity", raw["activity"], "an activity code (empty cell)")
+    extra = {c: Coded.of(raw[c]).map(lambda u: u.str.strip()) for c in extra_dims}
+    n_suppressed = None
+    if "n_suppressed" in columns:
+        n_suppressed = chk.integers("n_suppressed", lo=0, what="a count of suppressed contributors")
+    chk.unique({"area": area, "activity": activity, "year": year, **extra},
+               ", ".join(["area", "activity", "year", *extra_dims]))
+    report = chk.resolve(quarantine)
+    ok = chk.ok
+    name = measure or file_measure or "value"
+    if measure and file_measure and measure != file_measure:
+        notes.append(f"measure {file_measure!r} of the file named {measure!r}")
+    if file_measure is None and not measure:
+        notes.append("no measure column: the measure is named 'value'")
+    if file_measure is not None:
+        notes.append(f"{PUBLISHED_MEASURE}{file_measure}")
+    prov = make_provenance(path, table=f"tidy panel table ({file_measure or name})", query="layout tidy",
+                           loader="sia.sources.files", report=report, notes=notes)
+
+    def text(col: str) -> Coded | None:
+        return Coded.of(raw[col]).map(lambda u: u.str.strip())[ok] if col in columns else None
+
+    panel = panel_from_columns(
+        area=area[ok], activity=activity[ok], year=year[ok], value=value[ok], status=status[ok],
+        measure=name, unit=unit, provenance=prov, area_name=text("area_name"), level=text("level"),
+        activity_name=text("activity_name"), extra={k: v[ok] for k, v in extra.items()},
+    )
+    if n_suppressed is not None:
+        dims = list(panel.data["value"].dims)
+        keys = {"area": area[ok].to_numpy(), "activity": activity[ok].to_numpy(), "year": year[ok],
+                **{k: v[ok].to_numpy() for k, v in extra.items()}}
+        positions = tuple(pd.Index(panel.data[d].values).get_indexer(keys[d]) for d in dims)
+        counts = np.zeros(panel.data["value"].shape, dtype=np.int32)
+        counts[positions] = n_suppressed[ok]
+        panel.data["n_suppressed"] = (dims, counts)
+    return panel

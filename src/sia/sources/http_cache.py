@@ -17,10 +17,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-import httpx
-import platformdirs
+if TYPE_CHECKING:  # httpx and platformdirs are imported when a request is made (``sia --help`` needs neither)
+    import httpx
 
 
 class FetchError(RuntimeError):
@@ -30,7 +31,11 @@ class FetchError(RuntimeError):
 def default_cache_dir() -> Path:
     """``$SIA_CACHE_DIR`` if set, else the user's cache directory for ``sia``."""
     env = os.environ.get("SIA_CACHE_DIR")
-    return Path(env) if env else Path(platformdirs.user_cache_dir("sia")) / "http"
+    if env:
+        return Path(env)
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("sia")) / "http"
 
 
 def build_url(base: str, params: Mapping[str, str | int] | None = None) -> str:
@@ -137,6 +142,8 @@ class HttpCache:
         return CachedResponse(url, body, retrieved, False)
 
     def _download(self, url: str, validate: Callable[[bytes], object] | None, *, shown: str) -> bytes:
+        import httpx
+
         client = self._client or httpx.Client(timeout=self.timeout, follow_redirects=True)
         last = ""
         try:

@@ -31,6 +31,8 @@ def load_indicator(path: str | Path, *, unit: str = "") -> Panel:
     header = list(frame.columns)
     if not is_indicator_layout(header):
         raise LoadError(path, 1, "", ",".join(header), "columns year, nuts_id|lep_id, *_year_spec, <indicator>")
+    if frame.empty:
+        raise LoadError(path, 0, "", "a header and no data rows", "at least one data row after the header")
     id_col, spec_col, value_col = header[1], header[2], header[3]
     values = pd.to_numeric(frame[value_col].replace("", np.nan), errors="coerce")
     bad = frame[value_col].ne("") & values.isna()

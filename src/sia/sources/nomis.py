@@ -35,7 +35,9 @@ Status
   (small cells to the nearest 5, larger ones more coarsely), so observed cells get status
   ``rounded``. Pass ``rounded=False`` for an unrounded NOMIS dataset.
 
-Validation: years between 1900 and 2100; values non-negative counts; area codes resolved
+Validation: years between 1900 and 2100; values non-negative integer counts of plausible size
+(:data:`~sia.sources.errors.MAX_COUNT`; in an API file, the ``MEASURES_NAME = Value`` rows, not
+the percentages), a comma only as a thousands separator; area codes resolved
 through the alias table of the built-in geography (``UKG1`` -> ``TLG1``, see
 ``areas=``); industry codes of 2, 4 or 5 digits (known to the SIC 2007 classification when
 it can list them); one row per key.
@@ -53,7 +55,7 @@ import pandas as pd
 
 from sia.panel import Panel, Status
 from sia.sources._common import make_provenance, panel_from_columns, read_csv_text, resolve_distinct_areas
-from sia.sources.errors import MARKERS, Coded, LoadError, RowChecker
+from sia.sources.errors import MARKERS, PUBLISHED_MEASURE, Coded, LoadError, RowChecker
 
 Layout = Literal["compact", "api", "nesta"]
 
@@ -158,13 +160,16 @@ def load_nomis(
         name_col = "GEOGRAPHY_NAME" if "GEOGRAPHY_NAME" in columns else None
         act_name_col = "INDUSTRY_NAME" if "INDUSTRY_NAME" in columns else None
         value, status = chk.numbers(value_col, nonnegative=True, markers=NOMIS_MARKERS)
+        chk.check_counts(value_col, value)
         status[status == Status.OBSERVED] = base
         measure_name = measure or value_col.lower()
         table = f"NOMIS {value_col}"
+        notes.append(f"{PUBLISHED_MEASURE}{value_col}")
     elif layout == "nesta":
         value_col, year_col, code_col, act_col = "value", "year", "geo_cd", "SIC4"
         name_col, act_name_col = "geo_nm", None
         value, status = chk.numbers(value_col, nonnegative=True, markers=NOMIS_MARKERS)
+        chk.check_counts(value_col, value)
         status[status == Status.OBSERVED] = base
         measure_name = measure or "value"
         table = "NOMIS download re-serialised by Nesta (year, geo_cd, SIC4, value)"
@@ -181,6 +186,11 @@ def load_nomis(
                                 f"measure= naming one of the file's measures {measures}")
             chk.exclude((raw["MEASURES_NAME"] != measure).to_numpy(), f"MEASURES_NAME other than {measure!r}")
         value, status = chk.numbers(value_col, nonnegative=True, markers=NOMIS_MARKERS)
+        if "MEASURES_NAME" in columns:  # counts ("Value"), not the percentages NOMIS publishes beside them
+            is_count = Coded.of(raw["MEASURES_NAME"]).mask(lambda u: u.str.strip().str.lower() == "value")
+        else:
+            is_count = np.ones(len(raw), dtype=bool)
+        chk.check_counts(value_col, value, rows=is_count)
         obs = Coded.of(raw["OBS_STATUS"]).map(lambda u: u.str.strip().str.upper())
         chk.flag(~obs.mask(lambda u: u.isin(list(OBS_STATUS))), "OBS_STATUS", raw["OBS_STATUS"],
                  f"a NOMIS observation status ({', '.join(OBS_STATUS)})")
@@ -203,7 +213,10 @@ def load_nomis(
             if int(values.uniques.notna().to_numpy()[present].sum()) > 1:  # as Series.nunique: NaN not counted
                 extra[dim.lower()] = values
             else:
-                notes.append(f"{dim} = {values.uniques.iloc[values.codes[0]] if len(values) else ''}")
+                single = values.uniques.iloc[values.codes[0]] if len(values) else ""
+                notes.append(f"{dim} = {single}")
+                if dim == "EMPLOYMENT_STATUS":  # BRES: Employment, Employees, Full-time employees, ...
+                    notes.append(f"{PUBLISHED_MEASURE}{single}")
         measure_name = measure or "value"
         table = "NOMIS API output" + (f" ({raw['MEASURE_NAME'].iloc[0]})" if "MEASURE_NAME" in columns and len(raw)
                                       else "")

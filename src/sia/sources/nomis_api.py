@@ -271,16 +271,19 @@ class NomisClient:
     def fetch(
         self,
         queries: Iterable[NomisQuery],
-        out: str | Path,
+        out: str | Path | None,
         *,
         progress: Callable[[int, int], None] | None = None,
     ) -> FetchResult:
         """Fetch every page of every query into one CSV at ``out`` (header once) plus a sidecar.
 
         ``progress(rows_done, rows_total)`` is called after each page. In dry-run mode nothing is
-        written and :attr:`HttpCache.planned` lists the first page of each query.
+        written (``out`` may be ``None``) and :attr:`HttpCache.planned` lists the first page of
+        each query.
         """
-        out = Path(out)
+        if out is None and not self.http.dry_run:
+            raise ValueError("fetch needs the output file (out=None only in a dry run)")
+        out = Path(out) if out is not None else Path("-")
         result = FetchResult(out, 0)
         header: list[str] | None = None
         writer = None

@@ -83,14 +83,19 @@ def _parse_page(body: bytes) -> tuple[list[dict[str, object]], bool]:
 def fetch_lookup(
     http: HttpCache,
     lookup: str,
-    out: str | Path,
+    out: str | Path | None,
     *,
     page_size: int = PAGE_SIZE,
     progress: Callable[[int], None] | None = None,
 ) -> LookupResult:
-    """Fetch every row of a lookup service (short name from :data:`LOOKUPS` or a service name) to CSV."""
+    """Fetch every row of a lookup service (short name from :data:`LOOKUPS` or a service name) to CSV.
+
+    In a dry run (``http.dry_run``) nothing is written and ``out`` may be ``None``.
+    """
     service = LOOKUPS.get(lookup, lookup)
-    out = Path(out)
+    if out is None and not http.dry_run:
+        raise ValueError("fetch_lookup needs the output file (out=None only in a dry run)")
+    out = Path(out) if out is not None else Path("-")
     result = LookupResult(out, 0, service)
     rows: list[dict[str, object]] = []
     offset = 0

@@ -88,11 +88,12 @@ def load_trade(
         if year is None:
             raise ValueError(f"{path}: the file name has no year; pass year=")
     chk = RowChecker(raw, path)
-    is_na = Coded.of(raw[value_col]).mask(lambda u: u.str.strip().eq("NA"))
     value, status = chk.numbers(value_col, nonnegative=True, markers=_markers_with_na(na_as_zero))
+    # the NA marker is the one read as an observed cell without a number (other markers are suppressed or missing;
+    # a cell that is neither number nor marker is flagged, so never loaded)
+    is_na = np.isnan(value) & (status == Status.OBSERVED) if na_as_zero else np.zeros(len(value), dtype=bool)
     if na_as_zero:
         value[is_na] = 0.0
-        status[is_na] = Status.OBSERVED
     area = Coded.of(raw[area_col]).map(lambda u: u.str.strip())
     product = Coded.of(raw[prod_col]).map(lambda u: u.str.strip())
     if countries is None:
