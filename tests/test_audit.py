@@ -275,13 +275,19 @@ def test_evidence_statuses_and_grains(example_out: Path) -> None:
     assert not ev.duplicated(["scale", "theme", "indicator"]).any()
     allowed = {"observed", "rounded", "estimated", "incomplete", "suppressed", "missing", "not available at this scale"}
     assert set(ev.status) <= allowed
-    # LEPs are not unions of ITL2 areas: no employment, but GVA-based strength, named as such
-    jobs = _ev(example_out, "gbslep", "next-generation-transport", "jobs")
-    assert jobs.status == "not available at this scale" and np.isnan(jobs.value)
-    emp_lq = _ev(example_out, "gbslep", "next-generation-transport", "lq")
-    assert emp_lq.status == "not available at this scale" and np.isnan(emp_lq.value)
-    lq = _ev(example_out, "gbslep", "next-generation-transport", "gva_lq")
-    assert lq.unit == "ratio (GVA)" and lq.value > 0 and np.isnan(lq.low)
+    # LEPs are not unions of ITL2 areas: their employment is estimated from the BRES ITL2 margins (issue 16),
+    # labelled so, with the estimates' uncertainty in the LQ interval; ITL2 unions keep the published BRES
+    for lep in ("gbslep", "black-country", "coventry-warwickshire"):
+        jobs = _ev(example_out, lep, "next-generation-transport", "jobs")
+        assert jobs.status == "estimated" and jobs.source == "employment_districts" and jobs.value > 0
+        emp_lq = _ev(example_out, lep, "next-generation-transport", "lq")
+        assert emp_lq.status == "estimated" and emp_lq.low < emp_lq.value < emp_lq.high
+        assert "widened by the estimates' 90% interval" in emp_lq.note
+        assert ((ev.scale == lep) & (ev.indicator == "gva_lq")).sum() == 0  # no GVA stand-in where jobs exist
+    published = _ev(example_out, "wm-metropolitan", "next-generation-transport", "lq")
+    assert published.status == "rounded" and published.source == "employment"
+    # the LEP's widened interval is wider, relative to its LQ, than the published ITL2 area's sampling interval
+    assert (emp_lq.high - emp_lq.low) / emp_lq.value > (published.high - published.low) / published.value
     # a value is there exactly when the status is not "not available at this scale", and then in range
     for indicator in ("density", "local_input_share"):
         rows = ev[ev.indicator == indicator]

@@ -87,8 +87,28 @@ class InnovationSource(SourceSpec):
     unit: str = "count"
 
 
+class DistrictEmploymentSpec(_Strict):
+    """``[evidence.employment_districts]``: employment for scales that are unions of districts but not of the
+    employment file's areas (LEPs, combined authorities). ``path``: a district x activity x year panel
+    (fetched district BRES, used as published); ``estimate = true``: :mod:`sia.estimate` at run time."""
+
+    path: str = ""
+    format: str = ""
+    measure: str = ""
+    estimate: bool = False
+    lad_vintage: Literal["2021", "2023"] = "2023"
+    n_draws: int = Field(default=100, ge=10, le=2000)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> DistrictEmploymentSpec:
+        if bool(self.path) == self.estimate:
+            raise ValueError("give either path = \"...\" (district employment as published) or estimate = true")
+        return self
+
+
 class EvidenceSection(_Strict):
     employment: SourceSpec
+    employment_districts: DistrictEmploymentSpec | None = None
     employment_detail: SourceSpec | None = None
     employment_nuts2: SourceSpec | None = None
     gva: SourceSpec | None = None

@@ -26,6 +26,7 @@ from sia.audit import framework as fw
 from sia.audit.activities import centrality, cross_theme, theme_shares
 from sia.audit.complementarity_stage import complementarity_tables
 from sia.audit.config import AuditConfig
+from sia.audit.evidence_set import EvidenceSet
 from sia.audit.framework_stage import framework_table, unfilled_sides
 from sia.audit.gather import Panels, gather_evidence
 from sia.audit.indicators import indicator_table
@@ -58,6 +59,12 @@ class AuditResult:
     tables: dict[str, pd.DataFrame]
     manifest: dict[str, object]
     framework_by_scale: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+
+
+def employment_status(ev: EvidenceSet, scales: tuple[str, ...]) -> dict[str, str]:
+    """The status of each scale's ``jobs`` evidence (its commonest over themes)."""
+    st = ev.value("jobs", "status")
+    return {s: pd.Series(st.sel(scale=s).values).mode().iat[0] for s in scales}
 
 
 def run_audit(cfg: AuditConfig, *, data_root: Path, progress: Progress | None = None) -> AuditResult:
@@ -95,7 +102,8 @@ def run_audit(cfg: AuditConfig, *, data_root: Path, progress: Progress | None = 
         "scales": scales_table(scales), "themes": themes_table(themes), "evidence": g.ev.frame(),
         **score_tables(scored, g.ev.themes), "framework": framework, **comp,
         "activities": activities_table(g.emp, panels.employment, sic, themes, cfg.audit.base_year,
-                                       cfg.audit.latest_year) if g.emp else pd.DataFrame(),
+                                       cfg.audit.latest_year, employment_status(g.ev, g.emp.scales))
+        if g.emp else pd.DataFrame(),
         "opportunities": opportunities_table(g.opp, sic) if g.opp else pd.DataFrame(),
         "relatedness_edges": edges_table(cand.phi, panels.employment_nuts2.activities)  # type: ignore[union-attr]
         if cand.phi is not None else pd.DataFrame(),
@@ -104,7 +112,7 @@ def run_audit(cfg: AuditConfig, *, data_root: Path, progress: Progress | None = 
         "innovation": g.innovation, "supply": pd.DataFrame(g.supply_rows),
         "maps": maps_table(panels.employment, geo, g.lad, themes, top, cfg.audit.latest_year,
                            frozenset().union(*(s.lads for s in scales)),
-                           {u for us in g.emp_scales.values() for u in us}),
+                           {u for us in g.published_emp_scales.values() for u in us}),
     }
     manifest = build_manifest(cfg, inputs, scales, themes, notes)
     by_scale = {s.id: [(r.theme, r.role, r.verdict) for r in framework[framework["scale"] == s.id].itertuples()

@@ -59,6 +59,17 @@ class EmploymentResult:
     status: np.ndarray  # (scales, themes) status code at latest
 
 
+def merge_employment(a: EmploymentResult, b: EmploymentResult) -> EmploymentResult:
+    """One result over ``a``'s scales then ``b``'s (same themes, activities and reference)."""
+    cat = np.concatenate
+    return EmploymentResult(
+        a.scales + b.scales, cat([a.jobs, b.jobs], axis=1), cat([a.totals, b.totals], axis=1), a.ref_jobs,
+        a.ref_totals, cat([a.lq, b.lq]), cat([a.lq_low, b.lq_low]), cat([a.lq_high, b.lq_high]),
+        cat([a.competitive_effect, b.competitive_effect]), cat([a.cells, b.cells], axis=1), a.ref_cells,
+        cat([a.status, b.status]),
+    )
+
+
 def employment_evidence(
     panel: Panel,
     units_by_scale: Mapping[str, Sequence[str]],

@@ -83,6 +83,16 @@ class EvidenceSet:
         block["grain"][rows] = grain
         block["unit"][rows] = unit if unit is not None else INDICATORS[indicator].unit
 
+    def set_interval(self, indicator: str, scales: Sequence[str], low: object, high: object, note: str) -> None:
+        """Replace the interval of already written cells and append ``note`` to their notes (e.g. an LQ
+        interval widened by the uncertainty of estimated counts)."""
+        rows = np.array([self._index[s] for s in scales], dtype=np.int64)
+        shape = (len(rows), len(self.themes))
+        block = self._block(indicator)
+        block["low"][rows] = np.broadcast_to(np.asarray(low, dtype=np.float64), shape)
+        block["high"][rows] = np.broadcast_to(np.asarray(high, dtype=np.float64), shape)
+        block["note"][rows] = np.char.add(block["note"][rows].astype(str), note).astype(object)
+
     def not_available(self, indicator: str, scales: Sequence[str], *, source: str, why: str) -> None:
         """Mark these scales' cells as not available, with the reason."""
         self.put(indicator, scales, np.nan, status=NOT_AVAILABLE, source=source, grain="", note=why)

@@ -232,11 +232,13 @@ class HypothesisVerdict:
     specialised: bool = False
 
 
-def strength_phrase(label: str, lq: float, lq_low: float | None, lq_high: float | None) -> str:
+def strength_phrase(
+    label: str, lq: float, lq_low: float | None, lq_high: float | None, interval: str = "95% interval"
+) -> str:
     """What the strength evidence is, exactly: ``"employment LQ 1.32 (95% interval 1.28-1.36)"`` or
     ``"GVA LQ 3.06 (no interval: GVA is apportioned, not counted)"``."""
     if lq_low is not None and lq_high is not None and np.isfinite(lq_low) and np.isfinite(lq_high):
-        return f"{label} {lq:.2f} (95% interval {lq_low:.2f}-{lq_high:.2f})"
+        return f"{label} {lq:.2f} ({interval} {lq_low:.2f}-{lq_high:.2f})"
     return f"{label} {lq:.2f} (no interval: GVA is apportioned to themes, not counted)" if "GVA" in label else (
         f"{label} {lq:.2f} (no interval)")
 
@@ -253,6 +255,7 @@ def hypothesis_verdict(
     strength_label: str = "employment LQ",
     growth_label: str = "employment",
     k_label: str = "",
+    interval_label: str = "95% interval",
     missing: Sequence[str] = (),
     supported_probability: float = 0.5,
     rejected_probability: float = 0.1,
@@ -260,8 +263,8 @@ def hypothesis_verdict(
     """Verdict on a theme from the evidence, with the reasons.
 
     - **supported** when the theme is in the top ``k`` in at least ``supported_probability`` of
-      the Monte Carlo draws *and* it is specialised (LQ >= 1; with an interval, a lower bound >= 1 is
-      reported as significant);
+      the Monte Carlo draws *and* it is specialised (LQ >= 1; with an interval, significantly so: its lower
+      bound >= 1);
     - **not supported** when it is in the top ``k`` in fewer than ``rejected_probability`` of the
       draws *and* it is not specialised (LQ < 1, or the interval's upper bound < 1);
     - **mixed** otherwise.
@@ -278,7 +281,7 @@ def hypothesis_verdict(
     significant = has_interval and lq_low >= 1.0  # type: ignore[operator]
     clearly_not = (has_interval and lq_high < 1.0) or (not has_interval and np.isfinite(lq) and lq < 1.0)  # type: ignore[operator]
     if np.isfinite(lq):
-        what = strength_phrase(strength_label, lq, lq_low, lq_high)
+        what = strength_phrase(strength_label, lq, lq_low, lq_high, interval_label)
         if significant:
             reasons.append(f"{what}: significantly specialised")
         elif specialised and has_interval:
@@ -296,7 +299,7 @@ def hypothesis_verdict(
     if growth_pct is not None and np.isfinite(growth_pct):
         reasons.append(f"{growth_label} grew {growth_pct:+.1f}% over the period")
     reasons.extend(m.replace(";", ",") for m in missing)
-    if top_k_probability >= supported_probability and specialised:
+    if top_k_probability >= supported_probability and specialised and (significant or not has_interval):
         return HypothesisVerdict(SUPPORTED, tuple(reasons), specialised)
     if top_k_probability < rejected_probability and (clearly_not or not specialised):
         return HypothesisVerdict(NOT_SUPPORTED, tuple(reasons), specialised)

@@ -107,12 +107,15 @@ def framework_table(
         growth_ind = "growth_pct" if ev.available("growth_pct").sel(scale=s).any() else "gva_growth_pct"
         growth = ev.value(growth_ind).sel(scale=s).values
         missing = missing_evidence(cfg, sc)
+        estimated = ev.value(strength, "status").sel(scale=s).values == "estimated"
         p, k, k_label = side_top_k(cfg, sc, sides)
         verdicts = [
             fw.hypothesis_verdict(top_k_probability=float(p[i]), k=int(k[i]), k_label=k_label[i], lq=float(lq[i]),
                                   lq_low=_opt(low[i]),
                                   lq_high=_opt(high[i]), competitive_effect=_opt(ce[i]), growth_pct=_opt(growth[i]),
-                                  strength_label=INDICATORS[strength].label,
+                                  strength_label=("estimated " if estimated[i] else "") + INDICATORS[strength].label,
+                                  interval_label=("interval with the estimation error" if estimated[i]
+                                                  else "95% interval"),
                                   growth_label="GVA" if growth_ind == "gva_growth_pct" else "employment",
                                   missing=missing)
             for i in range(n)

@@ -8,13 +8,19 @@ source covers exactly (:func:`sia.audit.grain.exact_cover`); every other scale g
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from sia.audit import evidence as blocks
 from sia.audit.config import AuditConfig, ConfigError
+from sia.audit.districts import (
+    DistrictEmployment,
+    estimated_districts,
+    published_districts,
+    widen_lq_interval,
+)
 from sia.audit.evidence_set import EvidenceSet
 from sia.audit.grain import exact_cover, resolver
 from sia.audit.inputs import Inputs
@@ -42,6 +48,7 @@ class Panels:
     gva: Panel | None
     gva_lad: Panel | None
     business_counts: Panel | None
+    districts: DistrictEmployment | None = None
 
     @classmethod
     def load(cls, cfg: AuditConfig, inputs: Inputs, step: Callable[[str], None]) -> Panels:
@@ -51,7 +58,24 @@ class Panels:
         step("loading the other evidence files")
         return cls(emp, inputs.optional_panel("employment_nuts2", e.employment_nuts2),
                    inputs.optional_panel("gva", e.gva), inputs.optional_panel("gva_lad", e.gva_lad),
-                   inputs.optional_panel("business_counts", e.business_counts))
+                   inputs.optional_panel("business_counts", e.business_counts),
+                   load_districts(cfg, inputs, emp, step))
+
+
+def load_districts(
+    cfg: AuditConfig, inputs: Inputs, emp: Panel, step: Callable[[str], None]
+) -> DistrictEmployment | None:
+    """``[evidence.employment_districts]`` with a ``path``: the published district panel (estimates are made
+    later, by :func:`district_employment`, once the scales and themes are known)."""
+    spec = cfg.evidence.employment_districts
+    if spec is None or not spec.path:
+        return None
+    from sia.sources import load
+
+    path = inputs.path("employment_districts", spec.path)
+    panel = load(path, format=spec.format or None, measure=spec.measure or "employment")
+    inputs.record("employment_districts", path, panel)
+    return published_districts(panel)
 
 
 @dataclass
@@ -69,12 +93,63 @@ class Gathered:
     io_features: dict[str, np.ndarray] = field(default_factory=dict)
     innovation: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: list[str] = field(default_factory=list)
+    published_emp_scales: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _mark(ev: EvidenceSet, indicators: tuple[str, ...], scales: list[str], source: str, why: str) -> None:
     for ind in indicators:
         if scales:
             ev.not_available(ind, scales, source=source, why=why)
+
+
+def district_employment(
+    cfg: AuditConfig, inputs: Inputs, panels: Panels, scales: list[ScaleInfo], emp: blocks.EmploymentResult | None,
+    emp_scales: dict[str, tuple[str, ...]], membership: Membership, ev: EvidenceSet, notes: list[str],
+    step: Callable[[str], None],
+) -> tuple[blocks.EmploymentResult | None, dict[str, tuple[str, ...]]]:
+    """Employment evidence from district employment for the scales the employment file does not cover
+    (unions of districts): a published district panel when the config gives one, else estimates
+    (:func:`sia.audit.districts.estimated_districts`), labelled ``estimated``, with LQ intervals widened by the
+    estimates' own Monte Carlo interval of each theme's jobs at the scale. Merged into the employment result
+    so that later blocks (supply chains, complementarity, the activities table) use it too."""
+    spec = cfg.evidence.employment_districts
+    if spec is None:
+        return emp, emp_scales
+    wanted = [s for s in scales if s.id not in emp_scales and s.lads]
+    if not wanted:
+        return emp, emp_scales
+    base, latest = cfg.audit.base_year, cfg.audit.latest_year
+    B = membership.reorder_source(panels.employment.activities, strict=False).matrix.toarray().T
+    j_lo = j_hi = None
+    if panels.districts is not None:
+        dist = panels.districts
+    else:
+        step("estimating district employment from the BRES ITL2 margins (sia.estimate)")
+        dist, j_lo, j_hi = estimated_districts(
+            inputs.root, panels.employment, lad_vintage=spec.lad_vintage, n_draws=spec.n_draws,
+            groups={s.id: s.lads for s in wanted}, theme_matrix=B, year=latest)
+        prov = dist.panel.provenance[0]
+        inputs.entries["employment_districts"] = {
+            "path": "(estimated at run time from the employment, gva, business_counts and geography files)",
+            "sha256": "", "table": prov.table, "vintage": prov.vintage, "licence": "derived from OGL v3.0 sources",
+            "loader": prov.loader, "query": f"n_draws={spec.n_draws}", "notes": list(prov.notes)}
+    areas = set(dist.panel.areas)
+    extra = {s.id: tuple(sorted(s.lads)) for s in wanted if s.lads <= areas}
+    if not extra:
+        return emp, emp_scales
+    d = blocks.employment_evidence(dist.panel, extra, membership, base=base, latest=latest, ev=ev,
+                                   source="employment_districts")
+    if j_lo is not None and j_hi is not None:
+        keep = [i for i, s in enumerate(wanted) if s.id in extra]
+        il = dist.panel.years.index(latest)
+        lo, hi = widen_lq_interval(d.lq, d.lq_low, d.lq_high, d.jobs[il], j_lo[keep], j_hi[keep])
+        d = replace(d, lq_low=lo, lq_high=hi)
+        ev.set_interval("lq", list(extra), lo, hi, "; widened by the estimates' 90% interval of the theme's jobs "
+                        "(sia.audit.districts.widen_lq_interval)")
+        notes.append(f"employment at {', '.join(extra)} is estimated from BRES ITL2 margins (sia.estimate): "
+                     "labelled 'estimated', with LQ intervals widened by the estimates' uncertainty")
+    merged = d if emp is None else blocks.merge_employment(emp, d)
+    return merged, {**emp_scales, **extra}
 
 
 def complexity_orientation(panels: Panels, geo: Geography) -> tuple[object, str]:
@@ -117,13 +192,17 @@ def gather_evidence(
     emp_scales = {k: v for k, v in covers.items() if v is not None}
     emp = (blocks.employment_evidence(emp_panel, emp_scales, membership, base=base, latest=latest, ev=ev,
                                       source="employment") if emp_scales else None)
+    itl_emp_scales = dict(emp_scales)
+    if cfg.evidence.employment_districts is not None:
+        emp, emp_scales = district_employment(cfg, inputs, panels, scales, emp, emp_scales, membership, ev, notes,
+                                              step)
     no_emp = [i for i in ids if i not in emp_scales]
     _mark(ev, EMPLOYMENT_INDICATORS, no_emp, "employment", "the scale is not a union of the employment source's areas")
 
     step("GVA")
     if panels.gva is not None and emp is not None:
         itl = [a for a in panels.gva.areas if len(a) == 4]
-        gva_units = {s.id: exact_cover(geo, s.lads, itl, resolve=resolve) for s in scales if s.id in emp_scales}
+        gva_units = {s.id: exact_cover(geo, s.lads, itl, resolve=resolve) for s in scales if s.id in itl_emp_scales}
         gva_units = {k: v for k, v in gva_units.items() if v}
         if gva_units:
             blocks.gva_itl_evidence(panels.gva, emp, emp_panel, gva_units, membership, sic, ev=ev, source="gva")
@@ -137,9 +216,13 @@ def gather_evidence(
         lad_scales = {s.id: tuple(sorted(s.lads)) for s in scales if s.lads <= lad_set}
         _mark(ev, ("gva",), [i for i in ids if i not in lad_scales and i not in emp_scales], "gva_lad",
               "the scale's LADs are not all in the LAD GVA table")
-        only_lad = {k: v for k, v in lad_scales.items() if k not in emp_scales}
-        if only_lad:
-            blocks.lad_gva_evidence(lad, only_lad, base=base, latest=latest, ev=ev, source="gva_lad", strength=True)
+        only_lad = {k: v for k, v in lad_scales.items() if k not in itl_emp_scales}
+        with_jobs = {k: v for k, v in only_lad.items() if k in emp_scales}
+        without = {k: v for k, v in only_lad.items() if k not in emp_scales}
+        if with_jobs:
+            blocks.lad_gva_evidence(lad, with_jobs, base=base, latest=latest, ev=ev, source="gva_lad", strength=False)
+        if without:
+            blocks.lad_gva_evidence(lad, without, base=base, latest=latest, ev=ev, source="gva_lad", strength=True)
 
     step("opportunities")
     opp = None
@@ -193,7 +276,7 @@ def gather_evidence(
     if e.consultation is not None:
         consultation_evidence(cfg, inputs, ev, themes)
     return Gathered(ev, membership, emp, emp_scales, lad, lad_scales, opp, supply_rows, io_features, innovation,
-                    notes)
+                    notes, itl_emp_scales)
 
 
 def consultation_evidence(cfg: AuditConfig, inputs: Inputs, ev: EvidenceSet, themes: list[Theme]) -> None:

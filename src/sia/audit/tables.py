@@ -51,9 +51,12 @@ def themes_table(themes: list[Theme]) -> pd.DataFrame:
 
 
 def activities_table(
-    emp: EmploymentResult, panel: Panel, sic: Classification, themes: list[Theme], base: int, latest: int
+    emp: EmploymentResult, panel: Panel, sic: Classification, themes: list[Theme], base: int, latest: int,
+    status_by_scale: dict[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Scale x SIC division: jobs, share, LQ with its interval, growth, competitive effect, themes.
+    """Scale x SIC division: jobs, share, LQ with its interval, growth, competitive effect, themes, and the
+    status of the scale's employment (``status_by_scale``: e.g. ``rounded`` for BRES, ``estimated`` for
+    district estimates; the LQ interval here is the sampling interval only).
 
     Divisions are summed from subclasses through a division membership (``x D^T``); LQ and interval are
     :func:`~sia.metrics.specialisation.lq_confidence_interval` against the reference, growth
@@ -80,6 +83,7 @@ def activities_table(
         "jobs": x_l.ravel(), "share": share.ravel(), "lq": ci.lq.ravel(), "lq_low": ci.lq_low.ravel(),
         "lq_high": ci.lq_high.ravel(), "significant": ci.significant.ravel().astype(bool), "growth_pct": g.ravel(),
         "competitive_effect": ss.competitive_effect.ravel(), "theme": np.tile(div_themes, S),
+        "status": np.repeat([(status_by_scale or {}).get(s, "observed") for s in emp.scales], V),
     })
 
 

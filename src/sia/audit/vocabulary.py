@@ -48,7 +48,7 @@ TABLE_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
                                 "child_only_priorities"),
     "sibling_overlap": ("parent", "child_a", "child_b", "jaccard", "theme", "within_theme_similarity", "relation"),
     "activities": ("scale", "activity", "activity_name", "jobs", "share", "lq", "lq_low", "lq_high", "significant",
-                   "growth_pct", "competitive_effect", "theme"),
+                   "growth_pct", "competitive_effect", "theme", "status"),
     "opportunities": ("scale", "activity", "activity_name", "present", "density", "pci", "cog", "quadrant"),
     "relatedness_edges": ("activity_a", "activity_b", "proximity"),
     "clusters": ("activity", "activity_name", "cluster", "cluster_label", "stability"),

@@ -44,6 +44,7 @@ __all__ = [
     "DEFAULT_WEIGHTS",
     "PRIOR_SIGMA",
     "EmploymentEstimate",
+    "EstimateLayout",
     "FitSummary",
     "Weights",
     "estimate_lad_employment",
@@ -149,6 +150,19 @@ class EmploymentEstimate:
     itl2: tuple[str, ...]
     margin: np.ndarray
     notes: tuple[str, ...] = field(default=())
+    statistic: np.ndarray | None = None
+    statistic_low: np.ndarray | None = None
+    statistic_high: np.ndarray | None = None
+
+
+@dataclass(frozen=True)
+class EstimateLayout:
+    """What the axes of the piece values ``(n, year, piece, division)`` are (for a ``statistic``)."""
+
+    piece_lad: tuple[str, ...]
+    piece_itl2: tuple[str, ...]
+    years: tuple[int, ...]
+    divisions: tuple[str, ...]
 
 
 # ------------------------------------------------------------------------------------------ unit inputs
@@ -217,6 +231,9 @@ class UnitFit:
     high: np.ndarray
     draw_iterations: int
     n_draws: int
+    statistic: np.ndarray | None = None  # statistic(point fit), when a statistic was given
+    statistic_low: np.ndarray | None = None  # its 5th / 95th percentiles over the draws
+    statistic_high: np.ndarray | None = None
 
 
 def fit_units(
@@ -238,11 +255,16 @@ def fit_units(
     unit_sigma: np.ndarray | None = None,
     chunk: int = 20,
     progress: Callable[[str], None] | None = None,
+    statistic: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> tuple[UnitFit, np.ndarray]:
     """Point fit of ``margin_sub`` (summed to divisions) and its Monte Carlo interval.
 
     ``output`` ``(U,)`` gives the reported area of each unit (``0 .. n_outputs - 1``; default: the units
     themselves); the interval is taken over the draws of the *reported* areas, after units are summed.
+    ``statistic``, if given, maps unit values ``(n, Y, U, J)`` to any array ``(n, ...)`` (e.g. a theme's jobs
+    summed over a LEP's districts): its point value and its 90% interval over the *same* draws are returned
+    too, so that sums over units keep the draws' correlations (within an ITL2 area the districts' errors
+    offset, since the margin is fixed) instead of adding the cells' bounds.
     Returns the unit fit and the reported point values ``(..., O, J)``.
     """
     say = progress or (lambda _m: None)
@@ -253,8 +275,10 @@ def fit_units(
     n_out = n_units if output is None else int(n_outputs if n_outputs is not None else out.max() + 1)
     point = block_sums(fit.values, out, n_out)
     unit_sigma = np.zeros(n_units) if unit_sigma is None else unit_sigma
+    stat_point = statistic(fit.values[None])[0] if statistic is not None else None
     if n_draws <= 0:
-        return UnitFit(fit, point.copy(), point.copy(), 0, 0), point
+        return UnitFit(fit, point.copy(), point.copy(), 0, 0, stat_point, stat_point, stat_point), point
+    stat_draws: list[np.ndarray] = []
     rng = np.random.default_rng(seed)
     cell_sigma = np.minimum(division_sigma * (SIGMA_REFERENCE / np.maximum(fit.seed, 1.0)) ** sigma_power, SIGMA_CAP)
     draws = np.empty((n_draws, *point.shape), dtype=np.float32)
@@ -269,9 +293,16 @@ def fit_units(
         f = fit_margins(m, block, p, i, seed_weight=seed_weight, share_noise=noise)
         iters = max(iters, f.ras.iterations)
         draws[start:start + n] = block_sums(f.values, out, n_out)
+        if statistic is not None:
+            stat_draws.append(statistic(f.values))
     low = np.minimum(np.quantile(draws, 0.05, axis=0).astype(np.float64), point)
     high = np.maximum(np.quantile(draws, 0.95, axis=0).astype(np.float64), point)
-    return UnitFit(fit, low, high, iters, n_draws), point
+    if statistic is None:
+        return UnitFit(fit, low, high, iters, n_draws), point
+    sd = np.concatenate(stat_draws)
+    return UnitFit(fit, low, high, iters, n_draws, stat_point,
+                   np.minimum(np.quantile(sd, 0.05, axis=0), stat_point),
+                   np.maximum(np.quantile(sd, 0.95, axis=0), stat_point)), point
 
 
 # ------------------------------------------------------------------------------------------ public API
@@ -284,6 +315,7 @@ def estimate_lad_employment(
     n_draws: int = N_DRAWS,
     seed: int = SEED,
     weights: Weights = DEFAULT_WEIGHTS,
+    statistic: Callable[[np.ndarray, EstimateLayout], np.ndarray] | None = None,
 ) -> EmploymentEstimate:
     """Estimate employment by district x SIC 2007 division x year, consistent with BRES ITL2 margins.
 
@@ -312,6 +344,10 @@ def estimate_lad_employment(
         Monte Carlo refits for ``low``/``high`` and the seed of their generator (deterministic).
     weights
         Pooling weights of the priors and total indicators.
+    statistic
+        Optional ``f(values, layout)`` of the piece values ``(n, year, piece, division)`` (``layout`` names the
+        pieces, years and divisions), e.g. a theme's jobs over a LEP's districts: returned as
+        ``statistic``/``statistic_low``/``statistic_high`` with its interval over the same Monte Carlo draws.
 
     Returns
     -------
@@ -340,11 +376,15 @@ def estimate_lad_employment(
     priors, indicators = unit_inputs(inputs, weights, np.arange(n_pieces), n_pieces)
     out_codes, out_names, out_matrix, notes = _outputs(inputs, lad_vintage)
     straddle = np.bincount(inputs.piece_lad, minlength=len(inputs.lads))[inputs.piece_lad] > 1
+    layout = EstimateLayout(tuple(inputs.lads[i] for i in inputs.piece_lad),
+                            tuple(inputs.itl2[i] for i in inputs.piece_itl2), tuple(inputs.years),
+                            tuple(inputs.divisions))
     say(f"fitting {len(inputs.lads)} districts x {len(inputs.divisions)} divisions x {len(inputs.years)} years")
     unit, point = fit_units(
         inputs.margin_sub, inputs.sub_division, len(inputs.divisions), inputs.piece_itl2, priors, indicators,
         seed_weight=weights.total_seed, output=out_matrix, n_outputs=len(out_codes), n_draws=n_draws, seed=seed,
         unit_sigma=np.where(straddle, PIECE_SIGMA, 0.0), progress=say,
+        statistic=None if statistic is None else (lambda v: statistic(v, layout)),
     )
     fit = unit.fit
     margin = inputs.margin
@@ -363,6 +403,7 @@ def estimate_lad_employment(
         piece_lad=tuple(inputs.lads[i] for i in inputs.piece_lad),
         piece_itl2=tuple(inputs.itl2[i] for i in inputs.piece_itl2), itl2=inputs.itl2, margin=margin,
         notes=tuple([*inputs.notes, *notes]),
+        statistic=unit.statistic, statistic_low=unit.statistic_low, statistic_high=unit.statistic_high,
     )
 
 
