@@ -17,7 +17,6 @@ The audit is a pipeline of typed stages, each a module of :mod:`sia.audit` (meth
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -31,7 +30,7 @@ from sia.audit.framework_stage import framework_table, unfilled_sides
 from sia.audit.gather import Panels, gather_evidence
 from sia.audit.indicators import indicator_table
 from sia.audit.inputs import Inputs
-from sia.audit.manifest import build_manifest, write_outputs
+from sia.audit.manifest import AuditResult, build_manifest, write_outputs
 from sia.audit.scales import audit_geography, resolve_scales
 from sia.audit.scoring import score_scale, score_tables
 from sia.audit.tables import (
@@ -50,15 +49,6 @@ from sia.classification import sic2007
 __all__ = ["AuditResult", "run_audit", "write_outputs"]
 
 Progress = Callable[[str], None]
-
-
-@dataclass
-class AuditResult:
-    """The audit's tables (name -> frame, rows in key order), manifest, and framework by scale."""
-
-    tables: dict[str, pd.DataFrame]
-    manifest: dict[str, object]
-    framework_by_scale: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
 
 
 def employment_status(ev: EvidenceSet, scales: tuple[str, ...]) -> dict[str, str]:

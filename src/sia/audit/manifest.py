@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING
+
+import pandas as pd
 
 from sia import __version__
 from sia.audit.config import AuditConfig
@@ -15,8 +17,14 @@ from sia.audit.inputs import Inputs
 from sia.audit.scales import ScaleInfo
 from sia.audit.themes import Theme
 
-if TYPE_CHECKING:
-    from sia.audit.engine import AuditResult
+
+@dataclass
+class AuditResult:
+    """The audit's tables (name -> frame, rows in key order), manifest, and framework by scale."""
+
+    tables: dict[str, pd.DataFrame]
+    manifest: dict[str, object]
+    framework_by_scale: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
 
 
 def build_manifest(
