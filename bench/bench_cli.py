@@ -14,8 +14,8 @@ machine's speed hits both; the ratio is taken pair by pair and its median quoted
 
 Each run is a fresh process: wall time from ``time.perf_counter`` around it, CPU (user + sys) and peak RSS
 from the kernel's accounting of that child (``os.wait4``). The 1-minute load average is recorded: the machine
-is shared. The section "Command line" of ``docs/benchmarks.md`` is replaced (or appended) unless
-``--no-write``.
+is shared. The section "Command line" of ``docs/benchmarks/cli.md`` (merged into docs/benchmarks.md by
+bench/run_all.py) is replaced (or appended) unless ``--no-write``.
 """
 
 from __future__ import annotations
@@ -154,7 +154,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=7, help="counted runs of each start-up command")
     parser.add_argument("--eci-runs", type=int, default=5, help="counted runs of each ECI command")
-    parser.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks.md")
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "benchmarks" / "cli.md")
     parser.add_argument("--no-write", action="store_true", help="print the section only")
     args = parser.parse_args()
 

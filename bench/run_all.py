@@ -18,7 +18,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 ORDER = ["audit", "sources", "geography", "classification", "metrics", "complexity", "supply", "records", "report",
-         "app"]
+         "app", "cli"]
 
 
 def merge() -> Path:
