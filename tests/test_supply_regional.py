@@ -1,4 +1,5 @@
-"""SLQ/CILQ/FLQ/AFLQ by hand on io3; SIC -> IOAT employment; West Midlands FLQ and C29 embeddedness."""
+"""SLQ/CILQ (both diagonals)/FLQ/AFLQ by hand on io3; footprints against pymrio; SIC -> IOAT employment;
+West Midlands FLQ and C29 embeddedness."""
 
 from __future__ import annotations
 
@@ -25,9 +26,11 @@ from sia.supply import (
     load_nomis_ioat_employment,
     load_ons_ioat,
     regionalise,
+    satellite_coefficients,
     slq,
     technical_coefficients,
 )
+from sia.supply.core import footprints
 
 ONS = "io/ons_ioat_2019_industry_by_industry_domestic_use_long.csv"
 BRIDGE = "io/sic2_to_ioat_industry_lookup_cspence.csv"
@@ -196,3 +199,99 @@ def test_west_midlands_flq_and_c29_embeddedness(ons, wm_employment) -> None:
     assert 0 <= eb.local_input_share <= 1 and eb.regional_multiplier < eb.national_multiplier
     with pytest.raises(IndustryMismatchError, match="C99"):
         embeddedness(ons, rt, ["C99"])
+
+
+# ----------------------------------------------------------------- CILQ diagonal, footprints (issue 15)
+
+
+def test_cilq_textbook_diagonal_one_beside_round_slq_diagonal(io3, emp3) -> None:
+    reg, nat = emp3
+    r, n = reg.to_numpy(), nat.to_numpy()
+    s = np.array([1.7777777777777777, 0.8333333333333334, 0.9777777777777777])
+    off = s[:, None] / s[None, :]  # CILQ_ij = SLQ_i / SLQ_j off the diagonal, both forms
+    one = off.copy()
+    np.fill_diagonal(one, 1.0)  # the ratio's own value SLQ_i / SLQ_i
+    round_ = off.copy()
+    np.fill_diagonal(round_, s)  # Round (1978): SLQ_i
+    np.testing.assert_allclose(cilq(r, n, diagonal="one"), one, rtol=1e-12)
+    np.testing.assert_allclose(cilq(r, n), round_, rtol=1e-12)  # the default is unchanged
+    np.testing.assert_allclose(cilq(r, n, diagonal="slq"), round_, rtol=1e-12)
+    lam = math.log2(1.09) ** 0.3
+    np.testing.assert_allclose(flq(r, n, 0.3, diagonal="one"), one * lam, rtol=1e-12)
+    a = one * lam
+    a[:, 0] *= math.log2(1 + s[0])
+    np.testing.assert_allclose(aflq(r, n, 0.3, diagonal="one"), a, rtol=1e-12)
+    # regional coefficients: with CILQ_ii = 1 every diagonal coefficient stays national, while Round's
+    # diagonal scales down MAN (SLQ 0.833) and SER (SLQ 0.978)
+    A = technical_coefficients(io3.Z, io3.x)
+    rt1 = regionalise(io3, reg, nat, method="cilq", diagonal="one")
+    rts = regionalise(io3, reg, nat, method="cilq")
+    np.testing.assert_allclose(rt1.A, A * np.minimum(one, 1.0), rtol=1e-12)
+    np.testing.assert_allclose(np.diagonal(rt1.A), np.diagonal(A), rtol=1e-12)
+    np.testing.assert_allclose(np.diagonal(rts.A), np.diagonal(A) * np.minimum(s, 1.0), rtol=1e-12)
+    assert rt1.diagonal == "one" and rts.diagonal == "slq"
+    np.testing.assert_allclose(rt1.A[0, 1], A[0, 1] * 1.0, rtol=1e-12)  # SLQ_AGR / SLQ_MAN = 2.13 -> capped
+    np.testing.assert_allclose(rt1.A[1, 0], A[1, 0] * s[1] / s[0], rtol=1e-12)
+    with pytest.raises(IOTableError, match="diagonal"):
+        regionalise(io3, reg, nat, method="cilq", diagonal="zero")  # type: ignore[arg-type]
+
+
+def _pymrio_one_region(t: IOTable, F: dict[str, np.ndarray], F_Y: np.ndarray, y_split: np.ndarray):
+    """A one-region pymrio IOSystem with two final-demand categories and an extension with F and F_Y."""
+    pymrio = pytest.importorskip("pymrio")
+    idx = pd.MultiIndex.from_product([["REG"], list(t.industries)], names=["region", "sector"])
+    cats = pd.MultiIndex.from_product([["REG"], ["households", "other"]], names=["region", "category"])
+    y = t.y
+    Y = pd.DataFrame(np.column_stack([y * y_split, y * (1 - y_split)]), index=idx, columns=cats)
+    io = pymrio.IOSystem(Z=pd.DataFrame(t.Z, index=idx, columns=idx), Y=Y,
+                         unit=pd.DataFrame({"unit": ["GBP m"] * len(idx)}, index=idx))
+    names = pd.Index(list(F), name="stressor")
+    io.ext = pymrio.Extension(
+        name="ext", F=pd.DataFrame(np.vstack(list(F.values())), index=names, columns=idx),
+        F_Y=pd.DataFrame(F_Y, index=names, columns=cats),
+        unit=pd.DataFrame({"unit": ["u"] * len(F)}, index=names))
+    io.calc_all()
+    return io
+
+
+def test_footprints_equal_pymrio(io3) -> None:
+    """``footprints(S, L, y, F_Y=...)`` against pymrio 0.7.0 ``calc_all`` run here: M, D_cba, D_pba,
+    D_cba_reg, D_pba_reg (one region, two final-demand categories, direct final-demand emissions)."""
+    F = {"employment": io3.satellite["employment"], "value_added": io3.gva,
+         "co2": np.array([400.0, 900.0, 150.0])}
+    F_Y = np.array([[0.0, 0.0], [0.0, 0.0], [120.0, 30.0]])  # only co2 is emitted by final users
+    io = _pymrio_one_region(io3, F, F_Y, np.array([0.6, 0.3, 0.8]))
+    S = np.vstack([satellite_coefficients(f, io3.x) for f in F.values()])
+    L = leontief_inverse(technical_coefficients(io3.Z, io3.x))
+    fp = footprints(S, L, io.Y.to_numpy(), F_Y=F_Y)
+    ext = io.ext
+    np.testing.assert_allclose(fp.multipliers, ext.M.to_numpy(), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(fp.consumption, ext.D_cba.to_numpy(), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(fp.production, ext.D_pba.to_numpy(), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(fp.total, ext.D_cba_reg.to_numpy().ravel(), rtol=1e-9)
+    np.testing.assert_allclose(fp.total, ext.D_pba_reg.to_numpy().ravel(), rtol=1e-9)
+    # the table's own final demand: production-based = F itself; consumption-based re-allocates it
+    np.testing.assert_allclose(fp.production, np.vstack(list(F.values())), rtol=1e-9)
+    assert not np.allclose(fp.consumption, fp.production)
+    # value added: every unit of final demand carries exactly one unit of GVA (M = 1, pymrio's check)
+    np.testing.assert_allclose(fp.multipliers[1], 1.0, rtol=1e-9)
+    one = footprints(S[2], L, io3.y)  # one stressor, 1-D
+    np.testing.assert_allclose(one.consumption, fp.consumption[2], rtol=1e-12)
+    assert one.total.shape == ()
+
+
+def test_footprints_by_hand_on_a_regionalised_table(io3, emp3) -> None:
+    """The regional footprint S L^R diag(y) of a final-demand vector, with the FLQ inverse, by hand."""
+    reg, nat = emp3
+    rt = regionalise(io3, reg, nat, method="flq")
+    Lr = np.linalg.inv(np.eye(3) - rt.A)  # independent inverse
+    jobs = io3.satellite["employment"] / io3.x  # national jobs per unit output (5, 10, 16.667)
+    y = np.array([10.0, 0.0, 5.0])
+    fp = footprints(jobs, rt.leontief(), y)
+    # consumption: jobs embodied in each product's final demand = (sum_i e_i L_ij) y_j
+    np.testing.assert_allclose(fp.consumption, [(jobs @ Lr[:, 0]) * 10, 0.0, (jobs @ Lr[:, 2]) * 5], rtol=1e-12)
+    # production: jobs in each industry = e_i (L y)_i
+    np.testing.assert_allclose(fp.production, jobs * (Lr @ y), rtol=1e-12)
+    assert fp.total == pytest.approx(fp.production.sum(), rel=1e-12)
+    with pytest.raises(IOTableError, match="do not match"):
+        footprints(jobs, rt.leontief(), y[:2])

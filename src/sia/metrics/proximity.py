@@ -7,6 +7,12 @@ Proximity / relatedness (``proximity(M, method=...)``)
     ``"min_cond"`` (Hidalgo, Klinger, Barabasi & Hausmann 2007, Science 317:482): minimum conditional
     probability ``phi[i, j] = min(P(i|j), P(j|i)) = C[i, j] / max(k_i, k_j)``; diagonal 1 (ecomplexity).
     ``"asymmetric"``: ``P(j|i) = C[i, j] / k_i``.
+    ``"sqrt"`` (Datawheel economic-complexity ``proximity(rca, procedure="sqrt")``): the geometric-mean
+    denominator ``phi[i, j] = C[i, j] / sqrt(k_i k_j)`` (the cosine of the two presence columns); diagonal 1
+    like ``"min_cond"`` (Datawheel sets its diagonal to 0, which :func:`density` with
+    ``self_proximity=False`` applies).
+    Continuous (:func:`continuous_proximity`; ecomplexity ``proximity(..., continuous=True)``):
+    ``phi[i, j] = (1 + corr(RCA[:, i], RCA[:, j])) / 2`` from the RCA values rather than the presence.
     Co-occurrence normalisations (van Eck & Waltman 2009; EconGeo ``relatedness``), computed on ``C`` with
     its diagonal set to 0, ``s_i = sum_j C[i, j]``, ``T = sum_ij C[i, j]``; diagonal 0:
     ``"cosine"`` ``C_ij / sqrt(s_i s_j)``; ``"jaccard"`` ``C_ij / (s_i + s_j - C_ij)``;
@@ -55,8 +61,9 @@ from numpy.typing import ArrayLike, NDArray
 
 from sia.metrics.complexity import ComplexityResult, eci_pci
 
-ProximityMethod = Literal["min_cond", "asymmetric", "cosine", "jaccard", "association", "prob"]
-METHODS: tuple[str, ...] = ("min_cond", "asymmetric", "cosine", "jaccard", "association", "prob")
+ProximityMethod = Literal["min_cond", "asymmetric", "cosine", "jaccard", "association", "prob", "sqrt"]
+METHODS: tuple[str, ...] = ("min_cond", "asymmetric", "cosine", "jaccard", "association", "prob", "sqrt")
+_COUNT_METHODS = ("min_cond", "asymmetric", "sqrt")  # normalised by ubiquities, diagonal 1
 
 
 def _csr(M: ArrayLike | sp.sparray | sp.spmatrix) -> sp.csr_array:
@@ -100,8 +107,8 @@ def _upper_counts(Md: ArrayLike) -> NDArray[np.float32]:
 
 
 def _from_upper(U: NDArray[np.float32], method: str | None) -> NDArray[np.float64]:
-    """Full float64 ``C`` (``method=None``) or its ``min_cond`` / ``asymmetric`` normalisation, from the
-    upper triangle ``U`` in one blocked pass (mirror, cast and divide per block of rows)."""
+    """Full float64 ``C`` (``method=None``) or its ``min_cond`` / ``asymmetric`` / ``sqrt`` normalisation,
+    from the upper triangle ``U`` in one blocked pass (mirror, cast and divide per block of rows)."""
     n = U.shape[0]
     k = np.diagonal(U).astype(np.float64)
     kk = np.where(k > 0, k, 1.0)  # k = 0 only where C's row is 0, so 0 / 1 = 0
@@ -115,6 +122,8 @@ def _from_upper(U: NDArray[np.float32], method: str | None) -> NDArray[np.float6
             blk /= np.maximum(kk[a:b, None], kk[None, :])
         elif method == "asymmetric":
             blk /= kk[a:b, None]
+        elif method == "sqrt":
+            blk /= np.sqrt(kk[a:b, None] * kk[None, :])
     np.fill_diagonal(out, k if method is None else np.where(k > 0, 1.0, 0.0))
     return out
 
@@ -205,14 +214,16 @@ def normalise_cooccurrence(C: ArrayLike, method: str) -> NDArray[np.float64]:
 
 
 def _proximity_from_counts(C: NDArray, k: NDArray, method: str) -> NDArray[np.float64]:
-    """Normalise counts ``C`` (float64, owned by the caller: modified **in place** for ``min_cond`` and
-    ``asymmetric``) into a proximity matrix; row blocks keep temporaries small."""
+    """Normalise counts ``C`` (float64, owned by the caller: modified **in place** for ``min_cond``,
+    ``asymmetric`` and ``sqrt``) into a proximity matrix; row blocks keep temporaries small."""
     kk = np.where(k > 0, k, 1.0)  # k = 0 only where C's row is 0, so 0 / 1 = 0
-    if method in ("min_cond", "asymmetric"):
+    if method in _COUNT_METHODS:
         for a in range(0, C.shape[0], _ROW_BLOCK):
             blk = C[a:a + _ROW_BLOCK]
             if method == "min_cond":
                 blk /= np.maximum(kk[a:a + _ROW_BLOCK, None], kk[None, :])
+            elif method == "sqrt":
+                blk /= np.sqrt(kk[a:a + _ROW_BLOCK, None] * kk[None, :])
             else:
                 blk /= kk[a:a + _ROW_BLOCK, None]
         np.fill_diagonal(C, np.where(k > 0, 1.0, 0.0))
@@ -231,7 +242,7 @@ def proximity(M: ArrayLike | sp.sparray | sp.spmatrix, method: ProximityMethod =
         Binary ``(areas, activities)`` (dense or sparse) or a dense stack ``(years, areas, activities)``.
     method
         ``min_cond`` (default; Hidalgo et al. 2007), ``asymmetric``, ``cosine``, ``jaccard``,
-        ``association`` or ``prob`` (EconGeo).
+        ``association`` or ``prob`` (EconGeo), ``sqrt`` (Datawheel's geometric-mean denominator).
 
     Returns
     -------
@@ -244,17 +255,22 @@ def proximity(M: ArrayLike | sp.sparray | sp.spmatrix, method: ProximityMethod =
     if not sp.issparse(M) and np.ndim(M) == 3:
         return np.stack([proximity(m, method) for m in np.asarray(M)])
     C = _cooccurrence(M)
-    if sp.issparse(C) and method in ("min_cond", "asymmetric"):
+    if sp.issparse(C) and method in _COUNT_METHODS:
         # normalise the stored co-occurrences only (the same divisions as the dense path), then densify
         k = C.diagonal()
         kk = np.where(k > 0, k, 1.0)
         rows = np.repeat(np.arange(C.shape[0]), np.diff(C.indptr))
-        C.data /= np.maximum(kk[rows], kk[C.indices]) if method == "min_cond" else kk[rows]
+        if method == "min_cond":
+            C.data /= np.maximum(kk[rows], kk[C.indices])
+        elif method == "sqrt":
+            C.data /= np.sqrt(kk[rows] * kk[C.indices])
+        else:
+            C.data /= kk[rows]
         phi = C.toarray()
         np.fill_diagonal(phi, np.where(k > 0, 1.0, 0.0))
         return phi
     if not sp.issparse(C):
-        if method in ("min_cond", "asymmetric"):
+        if method in _COUNT_METHODS:
             return _from_upper(C, method)
         return normalise_cooccurrence(_from_upper(C, None), method)
     Cd = C.toarray()
@@ -277,6 +293,114 @@ def pooled_proximity(
         C = np.sum([cooccurrence(m) for m in Ms], axis=0)
         return _proximity_from_counts(C, np.diag(C).copy(), method)
     raise ValueError(f"pool must be 'mean' or 'cooccurrence', got {pool!r}")
+
+
+def _column_correlation(X: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """Pearson correlation between the columns of ``X`` (``numpy.corrcoef(X.T)``, clipped to [-1, 1]) and
+    the mask of columns with a non-zero variance (the others have no defined correlation; their rows and
+    columns of the result are 0 here, for the caller to fill)."""
+    Xc = X - X.mean(axis=0)
+    norm = np.sqrt(np.einsum("ij,ij->j", Xc, Xc))
+    scale = np.abs(X).max(axis=0, initial=0.0) * np.sqrt(X.shape[0])
+    ok = norm > 1e-13 * np.where(scale > 0, scale, 1.0)  # a constant column leaves rounding noise only
+    Z = Xc * np.where(ok, 1.0 / np.where(ok, norm, 1.0), 0.0)[None, :]
+    corr = Z.T @ Z
+    np.clip(corr, -1.0, 1.0, out=corr)
+    return corr, ok
+
+
+def continuous_proximity(rca: ArrayLike) -> NDArray[np.float64]:
+    r"""Continuous (correlation-based) proximity between activities, from RCA values.
+
+    .. math:: \phi_{ij} = \frac{1 + \rho\left(RCA_{\cdot i},\, RCA_{\cdot j}\right)}{2} \in [0, 1]
+
+    with :math:`\rho` the Pearson correlation across areas of the two activities' RCA (or RPOP) columns;
+    diagonal 1. Unlike :func:`proximity` it uses the values, not the binary presence, so two activities
+    that are over- and under-represented together are close even below the RCA threshold.
+
+    Reference: ecomplexity 0.5.3 (Harvard Growth Lab) ``proximity(..., continuous=True)`` and
+    ``ecomplexity(..., continuous=True)``, ``calc_continuous_proximity``: ``(1 + numpy.corrcoef(rca.T)) / 2``.
+    :func:`outlook` with ``continuous=rca`` reproduces that package's continuous density, COI and COG.
+
+    Parameters
+    ----------
+    rca
+        ``(areas, activities)`` RCA / location quotients (e.g. :func:`sia.metrics.specialisation.location_quotient`),
+        or a stack ``(years, areas, activities)``. NaN counts as 0.
+
+    Returns
+    -------
+    ndarray
+        ``(activities, activities)`` (or one per year). An activity whose RCA is the same in every area has
+        no defined correlation: ``sia`` gives it proximity 0 to everything, diagonal included (as
+        :func:`proximity` does for an activity present nowhere); ecomplexity gives NaN, and then NaN
+        densities for every area.
+
+    Examples
+    --------
+    >>> rca = np.array([[2.0, 1.5, 0.2], [1.0, 1.0, 1.0], [0.1, 0.4, 2.5]])
+    >>> np.round(continuous_proximity(rca), 3)
+    array([[1.   , 0.998, 0.01 ],
+           [0.998, 1.   , 0.004],
+           [0.01 , 0.004, 1.   ]])
+    """
+    R = np.asarray(rca, dtype=np.float64)
+    if R.ndim == 3:
+        return np.stack([continuous_proximity(r) for r in R])
+    R = np.nan_to_num(R, nan=0.0)
+    corr, ok = _column_correlation(R)
+    phi = corr
+    phi += 1.0
+    phi /= 2.0
+    np.fill_diagonal(phi, 1.0)
+    if not ok.all():
+        phi[~ok, :] = 0.0
+        phi[:, ~ok] = 0.0
+    return phi
+
+
+def export_similarity(rca: ArrayLike, epsilon: float = 0.1) -> NDArray[np.float64]:
+    r"""Export similarity between areas: the Pearson correlation of their log-RCA profiles.
+
+    .. math:: S_{rr'} = \rho\left(\log(RCA_{r\cdot} + \varepsilon),\, \log(RCA_{r'\cdot} + \varepsilon)\right)
+
+    across activities, in [-1, 1], diagonal 1; ``epsilon`` keeps ``log`` finite where RCA is 0.
+
+    Reference: Bahar, Hausmann & Hidalgo (2014), "Neighbors and the evolution of the comparative advantage
+    of nations: evidence of international knowledge diffusion?", *Journal of International Economics* 92(1),
+    111-123; Datawheel economic-complexity ``similarity(rca, epsilon=0.1)``
+    (``numpy.corrcoef(numpy.log(rca + epsilon))``).
+
+    Parameters
+    ----------
+    rca
+        ``(areas, activities)`` RCA values (not the binary presence); NaN counts as 0.
+    epsilon
+        The offset inside the logarithm (Datawheel's default 0.1); must be positive.
+
+    Returns
+    -------
+    ndarray
+        ``(areas, areas)``. An area whose log-RCA is the same in every activity (e.g. an empty area) has no
+        defined correlation: NaN in its row and column, as the peer.
+
+    Examples
+    --------
+    >>> rca = np.array([[2.0, 1.5, 0.2], [1.0, 1.0, 1.0], [0.1, 0.4, 2.5]])
+    >>> np.round(export_similarity(rca), 3)
+    array([[ 1.   ,    nan, -0.973],
+           [   nan,    nan,    nan],
+           [-0.973,    nan,  1.   ]])
+    """
+    if not epsilon > 0:
+        raise ValueError(f"epsilon must be positive, got {epsilon!r}")
+    R = np.nan_to_num(np.asarray(rca, dtype=np.float64), nan=0.0)
+    corr, ok = _column_correlation(np.log(R + epsilon).T)
+    np.fill_diagonal(corr, 1.0)
+    if not ok.all():
+        corr[~ok, :] = np.nan
+        corr[:, ~ok] = np.nan
+    return corr
 
 
 def density(
@@ -352,7 +476,7 @@ def coi_cog(
     phi: ArrayLike,
     pci: ArrayLike,
     *,
-    form: Literal["atlas", "ecomplexity"] = "atlas",
+    form: Literal["atlas", "ecomplexity", "economiccomplexity"] = "atlas",
 ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Complexity outlook index (per area) and complexity outlook gain (per area x activity).
 
@@ -360,6 +484,11 @@ def coi_cog(
     ``form="atlas"``: ``COG[r, c] = sum_j (1 - M[r, j]) PCI_j phi[j, c] / sum_k phi[j, k] - d[r, c] PCI_c``.
     ``form="ecomplexity"``: ``COG[r, c] = (1 - M[r, c]) sum_j (1 - M[r, j]) phi[j, c] PCI_j / sum_k phi[j, k]``
     (the ``phi`` passed in should then carry diagonal 1, as ecomplexity's does).
+    ``form="economiccomplexity"`` is R economiccomplexity's ``complexity_outlook(balassa_index,
+    proximity_product, complexity_index_product)``: the same two formulas as ``"ecomplexity"`` (its COI uses
+    ``1 - distance``, the density with the proximity's own diagonal 1, and its COG the ``(1 - M)`` factor), with
+    the PCI passed in used as it is (no rescaling). Pass ``proximity(M)`` (diagonal 1, as its ``proximity()``),
+    ``density(M, phi, self_proximity=True)`` and its PCI.
 
     Computation (no dense ``1 - M`` is ever formed): with ``w_j = PCI_j / sum_k phi[j, k]``,
     ``(1 - M) diag(w) phi = 1 (w^T phi) - (M diag(w)) @ phi`` (rank-one term plus one sparse-times-dense
@@ -371,8 +500,10 @@ def coi_cog(
 
     Reference: Hausmann, Hidalgo et al. (2014) The Atlas of Economic Complexity, MIT Press, technical box.
     """
-    if form not in ("atlas", "ecomplexity"):
-        raise ValueError(f"form must be 'atlas' or 'ecomplexity', got {form!r}")
+    if form not in ("atlas", "ecomplexity", "economiccomplexity"):
+        raise ValueError(f"form must be 'atlas', 'ecomplexity' or 'economiccomplexity', got {form!r}")
+    if form == "economiccomplexity":
+        form = "ecomplexity"  # one formula, two peers (see above)
     dens, phi, pci = (np.asarray(x, dtype=np.float64) for x in (dens, phi, pci))
     if _dense_kernels(M):
         Md = np.asarray(M, dtype=np.float64)
@@ -407,6 +538,126 @@ def _coi_cog_kernel(
     else:
         cog[rows, cols] *= 1.0 - Ms.data
     return coi, cog
+
+
+# --------------------------------------------------------------------------- Datawheel economic-complexity
+
+
+def opportunity_gain(
+    M: ArrayLike | sp.sparray | sp.spmatrix, phi: ArrayLike, pci: ArrayLike
+) -> NDArray[np.float64]:
+    r"""Opportunity gain as Datawheel economic-complexity defines it (``opportunity_gain(rca, pci=...)``).
+
+    .. math::
+
+        OG_{rc} = \sum_j (1 - M_{rj})\, PCI_j \frac{\phi_{jc}}{\sum_k \phi_{kc}} - d_{rc}\, PCI_c,
+        \qquad d_{rc} = \frac{\sum_j M_{rj} \phi_{jc}}{\sum_k \phi_{kc}}
+
+    Every weight is normalised by the **target** column's proximity mass ``sum_k phi[k, c]`` and the value
+    is given for every cell, present ones included. This is not the Atlas COG of :func:`coi_cog`, which
+    normalises each source ``j`` by ``sum_k phi[j, k]`` (equal only when every activity has the same
+    proximity mass). ``phi`` is used as passed: Datawheel's ``proximity()`` has diagonal 0 (use
+    ``proximity(M, "min_cond")`` or ``proximity(M, "sqrt")`` with the diagonal set to 0), so ``d`` is then
+    :func:`density` with ``self_proximity=False``.
+
+    Reference: Datawheel economic-complexity (OEC), ``economic_complexity/pandas/opp_gain.py``:
+    ``(1 - M).multiply(pci).dot(phi / phi.sum()) - (1 - relatedness(1 - M, phi)).multiply(pci)``.
+
+    Parameters
+    ----------
+    M
+        Binary presence ``(areas, activities)``, dense or sparse.
+    phi
+        Proximity ``(activities, activities)``.
+    pci
+        Product complexity ``(activities,)``; NaN counts as 0.
+
+    Returns
+    -------
+    ndarray
+        ``(areas, activities)``; NaN in columns with no proximity mass (as the peer's 0 / 0).
+
+    Examples
+    --------
+    >>> M = np.array([[1, 1, 0], [0, 1, 1], [1, 0, 0]])
+    >>> phi = proximity(M)
+    >>> np.fill_diagonal(phi, 0.0)
+    >>> np.round(opportunity_gain(M, phi, np.array([-1.0, 0.5, 1.5])), 4)
+    array([[ 1.  ,  0.5 , -1.5 ],
+           [ 1.  , -0.75, -1.5 ],
+           [ 0.5 ,  0.5 ,  0.5 ]])
+    """
+    phi = np.asarray(phi, dtype=np.float64)
+    p = np.nan_to_num(np.asarray(pci, dtype=np.float64), nan=0.0)
+    Ms = _csr(M)
+    mass = phi.sum(axis=0)
+    ok = mass > 0
+    W = phi * np.where(ok, 1.0 / np.where(ok, mass, 1.0), 0.0)[None, :]  # phi[j, c] / sum_k phi[k, c]
+    Mp = sp.csr_array((Ms.data * p[Ms.indices], Ms.indices, Ms.indptr), shape=Ms.shape)  # M diag(PCI)
+    d, gain = spmm([Ms, Mp], W)
+    np.subtract((p @ W)[None, :], gain, out=gain)  # sum_j (1 - M[r, j]) PCI_j W[j, c]
+    gain -= d * p[None, :]
+    if not ok.all():
+        gain[:, ~ok] = np.nan
+    return gain
+
+
+def relative_relatedness(
+    M: ArrayLike | sp.sparray | sp.spmatrix, dens: ArrayLike, *, ddof: int = 1
+) -> NDArray[np.float64]:
+    r"""Relative relatedness: each area's density z-scored over the activities it does not have.
+
+    .. math::
+
+        RR_{rc} = \frac{d_{rc} - \mu_r}{\sigma_r}, \qquad
+        \mu_r = \operatorname{mean}_{c': M_{rc'} = 0} d_{rc'}, \quad
+        \sigma_r = \operatorname{sd}_{c': M_{rc'} = 0} d_{rc'}
+
+    (``sd`` with divisor ``n - ddof``; ``ddof=1`` as pandas), for every cell, present ones included:
+    ``RR > 0`` marks an option closer to the area's capabilities than its average option.
+
+    Reference: Datawheel economic-complexity, ``relative_relatedness(rca, cutoff=1, proximities=None)``
+    in ``economic_complexity/pandas/relatedness.py``: ``(relatedness - mean) / std`` row by row, with the
+    mean and ``std`` (pandas, ``ddof=1``, NaN skipped) over the cells with ``RCA < cutoff``. As written at
+    commit 3f225ef that function calls its keyword-only ``relatedness(rcas, cutoff)`` positionally, which
+    raises ``TypeError``; ``sia`` implements the formula it states.
+
+    Parameters
+    ----------
+    M
+        Binary presence ``(areas, activities)``.
+    dens
+        Density ``(areas, activities)`` (Datawheel's ``relatedness``: :func:`density` with
+        ``self_proximity=False``); NaN cells are left out of the mean and ``sd``.
+    ddof
+        Delta degrees of freedom of ``sd`` (1: pandas, the peer; 0: numpy).
+
+    Returns
+    -------
+    ndarray
+        ``(areas, activities)``; NaN in rows with fewer than ``ddof + 1`` finite absent densities or ``sd = 0``
+        (all absent options equally dense: pandas, and so the peer, gives ``inf`` / NaN there).
+
+    Examples
+    --------
+    >>> M = np.array([[1, 0, 0, 0], [0, 1, 0, 0]])
+    >>> d = np.array([[0.9, 0.25, 0.5, 0.75], [0.125, 0.875, 0.375, 0.625]])
+    >>> relative_relatedness(M, d)
+    array([[ 1.6, -1. ,  0. ,  1. ],
+           [-1. ,  2. ,  0. ,  1. ]])
+    """
+    d = np.asarray(dens, dtype=np.float64)
+    present = (np.asarray(M.toarray() if sp.issparse(M) else M) != 0)
+    use = ~present & np.isfinite(d)
+    n = use.sum(axis=1)
+    x = np.where(use, d, 0.0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mu = x.sum(axis=1) / n
+        dev = np.where(use, d - mu[:, None], 0.0)
+        sd = np.sqrt(np.einsum("ij,ij->i", dev, dev) / (n - ddof))
+    good = (n > ddof) & (sd > 1e-12 * np.abs(mu))  # equal densities leave rounding noise only: sd 0
+    sd = np.where(good, sd, np.nan)
+    return (d - mu[:, None]) / sd[:, None]
 
 
 # --------------------------------------------------------------------------- opportunity / strategy view
@@ -593,6 +844,7 @@ def outlook(
     proximity_method: ProximityMethod | None = None,
     self_proximity: bool | None = None,
     phi: ArrayLike | None = None,
+    continuous: ArrayLike | None = None,
     area_flag: ArrayLike | None = None,
     activity_flag: ArrayLike | None = None,
     warn: bool = True,
@@ -607,6 +859,9 @@ def outlook(
     PCI. ``"econgeo"``: EconGeo's probability-index relatedness, density without self-proximity (EconGeo
     multiplies by 100 and rounds to 2 dp; ``sia`` does not), Atlas COI/COG with TCI.
     ``proximity_method``, ``self_proximity`` and ``phi`` (a precomputed, e.g. time-pooled, proximity) override.
+    ``continuous`` (the RCA matrix ``M`` was cut from) switches to ecomplexity's ``continuous=True``: proximity
+    :func:`continuous_proximity` of the RCA (unless ``phi`` is given) and density from the RCA values,
+    ``d = RCA phi / 1' phi``, not from ``M``; ECI/PCI and the ``(1 - M)`` factors of COI/COG still use ``M``.
     Degenerate rows: COI is NaN for areas flagged by :func:`~sia.metrics.complexity.eci_pci` (other than
     ``nan_input``); PCI NaN counts as 0 in COI/COG sums.
     """
@@ -617,14 +872,23 @@ def outlook(
                  warn=warn, **eci_kwargs)  # type: ignore[arg-type]
     pm = proximity_method or str(conv["proximity"])
     sp_ = bool(conv["self_proximity"]) if self_proximity is None else self_proximity
-    ph = proximity(Mx, pm) if phi is None else np.asarray(phi, dtype=np.float64)  # type: ignore[arg-type]
+    R = None if continuous is None else np.nan_to_num(np.asarray(continuous, dtype=np.float64), nan=0.0)
+    if R is not None and R.shape != Mx.shape:
+        raise ValueError(f"continuous (the RCA matrix) has shape {R.shape}, the presence {Mx.shape}")
+    if phi is not None:
+        ph = np.asarray(phi, dtype=np.float64)
+    else:
+        ph = proximity(Mx, pm) if R is None else continuous_proximity(R)  # type: ignore[arg-type]
     if sp_ and np.any(np.diagonal(ph) != 1.0):
         if phi is not None:
             ph = ph.copy()  # never modify the caller's matrix
         np.fill_diagonal(ph, 1.0)
     pv = cx.kp if convention == "ecomplexity" else cx.pci
     form = "ecomplexity" if convention == "ecomplexity" else str(conv["form"])
-    if dense:
+    if R is not None:
+        dens = density(R, ph, self_proximity=sp_)
+        coi, cog = coi_cog(Mx, dens, ph, pv, form=form)  # type: ignore[arg-type]
+    elif dense:
         dens, coi, cog = _outlook_dense(Mx, ph, np.nan_to_num(pv, nan=0.0), 1.0 if sp_ else 0.0, form)
     else:
         # one tiled pass over phi for both sparse-times-dense products (density numerator and COG gain)

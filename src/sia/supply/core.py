@@ -7,7 +7,8 @@ Notation (Miller & Blair 2009, *Input-Output Analysis*, 2nd ed., ch. 2, 6, 12):
 * ``B = diag(x)^-1 Z`` allocation (output) coefficients; ``G = (I - B)^-1`` Ghosh inverse,
   ``x' = v' G`` for primary inputs ``v``; ``G = diag(x)^-1 L diag(x)``.
 * Satellite coefficients ``s_j = F_j / x_j`` (jobs, GVA, compensation per unit output); multipliers
-  ``m = s' L`` (pymrio's ``M = S L``).
+  ``m = s' L`` (pymrio's ``M = S L``); footprints ``D_cba = S L diag(y)`` and ``D_pba = S diag(L y)``
+  (:func:`footprints`, pymrio's ``calc_accounts`` for one region).
 
 Industries with zero output get zero coefficients (pymrio's convention: ``1/0 -> 0``).
 
@@ -32,9 +33,11 @@ from sia.supply.errors import IOTableError, SingularSystemError
 from sia.supply.tables import IOTable
 
 __all__ = [
+    "Footprints",
     "HouseholdClosure",
     "HouseholdIncome",
     "close_households",
+    "footprints",
     "ghosh_inverse",
     "leontief_inverse",
     "multipliers",
@@ -207,6 +210,101 @@ def satellite_multipliers(
         np.divide(effect, s, out=out, where=s != 0)
         return out
     raise IOTableError(f"unknown multiplier convention {convention!r}; expected 'effect' or 'ratio'")
+
+
+@dataclass(frozen=True)
+class Footprints:
+    """Stressor (satellite) accounts of a final-demand vector; see :func:`footprints`.
+
+    Attributes
+    ----------
+    multipliers
+        ``M = S L`` ``(stressors, n)``: stressor per unit of final demand for each product (pymrio ``M``).
+    consumption
+        ``D_cba = M diag(y)`` ``(stressors, n)``: the footprint of the final demand for each product, wherever
+        the stressor arises along the supply chain (pymrio ``D_cba``).
+    production
+        ``D_pba = S diag(L y)`` ``(stressors, n)``: the stressor where it arises, in the industry producing the
+        output that the final demand requires (pymrio ``D_pba``; ``F`` itself when ``y`` is the table's
+        final demand).
+    total
+        ``(stressors,)``: ``D_cba`` summed over products plus the final-demand stressors ``F_Y`` (pymrio
+        ``D_cba_reg``); equal to ``D_pba`` summed plus ``F_Y`` in a single-region table.
+    """
+
+    multipliers: np.ndarray
+    consumption: np.ndarray
+    production: np.ndarray
+    total: np.ndarray
+
+
+def footprints(
+    S: np.ndarray, L: np.ndarray, y: np.ndarray, *, F_Y: np.ndarray | None = None
+) -> Footprints:
+    r"""Consumption- and production-based stressor accounts (footprints) of final demand ``y``.
+
+    .. math::
+
+        M = S L, \qquad D^{cba} = M \operatorname{diag}(y), \qquad
+        D^{pba} = S \operatorname{diag}(L y), \qquad
+        d = D^{cba} \mathbf{1} + F_Y \mathbf{1} = D^{pba} \mathbf{1} + F_Y \mathbf{1}
+
+    ``S`` holds stressor coefficients per unit of output (:func:`satellite_coefficients`: jobs, GVA,
+    emissions); ``L`` may be a national or a regionalised Leontief inverse (the regional footprint of the
+    regional final demand). A consumption-based account assigns the whole supply-chain stressor to the product
+    bought by the final user; the production-based one leaves it in the industry where it occurs.
+
+    References: Miller & Blair (2009), *Input-Output Analysis*, 2nd ed., ch. 10 (environmental IO);
+    pymrio (Stadler 2021, *Journal of Open Research Software* 9:8), ``calc_M``, ``calc_accounts`` and the
+    ``D_cba_reg`` / ``D_pba_reg`` of ``Extension.calc_system`` (single-region case: no import/export split).
+
+    Parameters
+    ----------
+    S
+        Stressor coefficients ``(stressors, n)``, or ``(n,)`` for one stressor.
+    L
+        Leontief inverse ``(n, n)``.
+    y
+        Final demand ``(n,)``, or ``(n, k)`` by final-demand category, summed over the categories (as
+        pymrio aggregates ``Y`` per region before its accounts).
+    F_Y
+        Stressors emitted directly by final demand (e.g. household fuel combustion), ``(stressors,)`` or
+        ``(stressors, k)``; added to ``total`` only.
+
+    Returns
+    -------
+    Footprints
+        ``multipliers``, ``consumption``, ``production`` ``(stressors, n)`` and ``total`` ``(stressors,)``
+        (one dimension fewer each for a 1-D ``S``).
+
+    Examples
+    --------
+    >>> A = np.array([[0.1, 0.3], [0.2, 0.1]])
+    >>> L = np.linalg.inv(np.eye(2) - A)
+    >>> fp = footprints(np.array([[0.5, 2.0]]), L, np.array([100.0, 50.0]))
+    >>> np.round(fp.consumption, 2), np.round(fp.production, 2), np.round(fp.total, 2)
+    (array([[113.33, 130.  ]]), array([[ 70.  , 173.33]]), array([243.33]))
+    """
+    S = np.asarray(S, dtype=np.float64)
+    L = np.asarray(L, dtype=np.float64)
+    yv = np.asarray(y, dtype=np.float64)
+    if yv.ndim == 2:
+        yv = yv.sum(axis=1)
+    n = L.shape[0]
+    if L.shape != (n, n) or yv.shape != (n,) or S.shape[-1] != n:
+        raise IOTableError(f"footprints: S {S.shape}, L {L.shape} and y {np.shape(y)} do not match")
+    M = S @ L
+    cba = M * yv
+    prod = S * (L @ yv)
+    total = cba.sum(axis=-1)
+    if F_Y is not None:
+        fy = np.asarray(F_Y, dtype=np.float64)
+        if fy.ndim == total.ndim + 1:  # by final-demand category
+            fy = fy.sum(axis=-1)
+        if fy.shape != total.shape:
+            raise IOTableError(f"footprints: F_Y {np.shape(F_Y)} does not match {S.shape[:-1]} stressors")
+        total = total + fy
+    return Footprints(M, cba, prod, total)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,9 @@ With regional and national employment by industry ``E_i^R``, ``E_i^N`` and total
 
 * **SLQ** (simple LQ): ``SLQ_i = (E_i^R / TRE) / (E_i^N / TNE)``; ``Q_ij = SLQ_i`` (row-wise).
 * **CILQ** (cross-industry LQ; Schaffer & Chu 1969): ``CILQ_ij = SLQ_i / SLQ_j``, diagonal ``SLQ_i``
-  (Round 1978's convention).
+  (Round 1978's convention; the default, ``diagonal="slq"``) or 1, the ratio's own value ``SLQ_i / SLQ_i``
+  (the textbook form, Miller & Blair 2009, section 8.3, ``diagonal="one"``, which leaves the
+  intra-industry coefficients at their national value).
 * **FLQ** (Flegg, Webber & Elliott 1995; Flegg & Webber 1997): ``FLQ_ij = CILQ_ij * lambda`` (diagonal
   ``SLQ_i * lambda``) with ONE regional-size scalar ``lambda = [log2(1 + TRE/TNE)]^delta``, ``0 <= delta < 1``
   (default ``delta = 0.3``). Note UtilMio (R) uses a sector-specific lambda instead; that is not Flegg's FLQ.
@@ -59,6 +61,8 @@ __all__ = [
 
 Method = Literal["slq", "cilq", "flq", "aflq"]
 METHODS: tuple[str, ...] = ("slq", "cilq", "flq", "aflq")
+Diagonal = Literal["slq", "one"]
+DIAGONALS: tuple[str, ...] = ("slq", "one")
 
 
 # ----------------------------------------------------------------- quotients (pure numpy)
@@ -72,13 +76,42 @@ def slq(regional: np.ndarray, national: np.ndarray) -> np.ndarray:
     return out
 
 
-def cilq(regional: np.ndarray, national: np.ndarray) -> np.ndarray:
-    """Cross-industry LQ ``CILQ_ij = SLQ_i / SLQ_j`` with diagonal ``SLQ_i``; ``inf`` where ``SLQ_j = 0``."""
+def cilq(regional: np.ndarray, national: np.ndarray, *, diagonal: Diagonal = "slq") -> np.ndarray:
+    r"""Cross-industry location quotient.
+
+    .. math:: CILQ_{ij} = \frac{SLQ_i}{SLQ_j} \quad (i \ne j), \qquad
+              CILQ_{ii} = \begin{cases} SLQ_i & \text{diagonal="slq" (Round 1978; default)} \\
+              1 & \text{diagonal="one" (the ratio's own value; textbook)} \end{cases}
+
+    ``inf`` where ``SLQ_j = 0`` (off the diagonal), so the cap ``min(CILQ, 1)`` leaves ``a_ij`` unchanged.
+
+    References: Schaffer & Chu (1969), "Nonsurvey techniques for constructing regional interindustry
+    models", *Papers of the Regional Science Association* 23, 83-101; Round (1978), "An interregional
+    input-output approach to the evaluation of nonsurvey methods", *Journal of Regional Science* 18(2),
+    179-194; Miller & Blair (2009), *Input-Output Analysis*, 2nd ed., CUP, section 8.3 (cross-industry quotients).
+
+    Parameters
+    ----------
+    regional, national
+        Employment by industry ``(n,)``.
+    diagonal
+        ``"slq"`` (default) or ``"one"``.
+
+    Examples
+    --------
+    >>> cilq(np.array([800.0, 1500.0]), np.array([5000.0, 20000.0]), diagonal="one")
+    array([[1.        , 2.13333333],
+           [0.46875   , 1.        ]])
+    >>> np.diagonal(cilq(np.array([800.0, 1500.0]), np.array([5000.0, 20000.0])))
+    array([1.73913043, 0.81521739])
+    """
+    if diagonal not in DIAGONALS:
+        raise IOTableError(f"CILQ diagonal must be one of {DIAGONALS}, got {diagonal!r}")
     s = slq(regional, national)
     with np.errstate(divide="ignore", invalid="ignore"):
         q = s[:, None] / s[None, :]
     q[np.isnan(q)] = np.inf  # 0/0: an industry absent from the region buying from another absent one
-    np.fill_diagonal(q, s)
+    np.fill_diagonal(q, s if diagonal == "slq" else 1.0)
     return q
 
 
@@ -93,33 +126,43 @@ def flq_lambda(regional_total: float, national_total: float, delta: float = 0.3)
     return float(np.log2(1.0 + regional_total / national_total) ** delta)
 
 
-def flq(regional: np.ndarray, national: np.ndarray, delta: float = 0.3) -> np.ndarray:
-    """Flegg location quotient ``FLQ_ij = CILQ_ij * lambda`` (diagonal ``SLQ_i * lambda``), one scalar lambda."""
+def flq(
+    regional: np.ndarray, national: np.ndarray, delta: float = 0.3, *, diagonal: Diagonal = "slq"
+) -> np.ndarray:
+    """Flegg location quotient ``FLQ_ij = CILQ_ij * lambda`` (diagonal ``SLQ_i * lambda``, or ``lambda`` with
+    ``diagonal="one"``: see :func:`cilq`), one scalar lambda."""
     r = np.asarray(regional, dtype=np.float64)
     n = np.asarray(national, dtype=np.float64)
-    return cilq(r, n) * flq_lambda(r.sum(), n.sum(), delta)
+    return cilq(r, n, diagonal=diagonal) * flq_lambda(r.sum(), n.sum(), delta)
 
 
-def aflq(regional: np.ndarray, national: np.ndarray, delta: float = 0.3) -> np.ndarray:
+def aflq(
+    regional: np.ndarray, national: np.ndarray, delta: float = 0.3, *, diagonal: Diagonal = "slq"
+) -> np.ndarray:
     """Augmented FLQ (Flegg & Webber 2000): ``FLQ_ij * log2(1 + SLQ_j)`` for columns with ``SLQ_j > 1``."""
     s = slq(regional, national)
     factor = np.where(s > 1, np.log2(1.0 + s), 1.0)
-    return flq(regional, national, delta) * factor[None, :]
+    return flq(regional, national, delta, diagonal=diagonal) * factor[None, :]
 
 
 def location_quotients(
-    method: str, regional: np.ndarray, national: np.ndarray, delta: float = 0.3
+    method: str, regional: np.ndarray, national: np.ndarray, delta: float = 0.3, *, diagonal: Diagonal = "slq"
 ) -> np.ndarray:
-    """The ``(n, n)`` quotient matrix ``Q`` of a method; ``a^R = a^N * min(Q, 1)``."""
+    """The ``(n, n)`` quotient matrix ``Q`` of a method; ``a^R = a^N * min(Q, 1)``.
+
+    ``diagonal`` is the CILQ diagonal of ``cilq``, ``flq`` and ``aflq`` (:func:`cilq`); SLQ has none of its own.
+    """
+    if diagonal not in DIAGONALS:
+        raise IOTableError(f"CILQ diagonal must be one of {DIAGONALS}, got {diagonal!r}")
     if method == "slq":
         s = slq(regional, national)
         return np.repeat(s[:, None], s.size, axis=1)
     if method == "cilq":
-        return cilq(regional, national)
+        return cilq(regional, national, diagonal=diagonal)
     if method == "flq":
-        return flq(regional, national, delta)
+        return flq(regional, national, delta, diagonal=diagonal)
     if method == "aflq":
-        return aflq(regional, national, delta)
+        return aflq(regional, national, delta, diagonal=diagonal)
     raise IOTableError(f"unknown regionalisation method {method!r}; expected one of {METHODS}")
 
 
@@ -142,6 +185,8 @@ class RegionalTable:
         Flegg's lambda (NaN for SLQ and CILQ).
     no_employment
         Industries with zero national employment (SLQ set to 1).
+    diagonal
+        The CILQ diagonal used by ``cilq``, ``flq`` and ``aflq`` (``"slq"`` or ``"one"``; :func:`cilq`).
     """
 
     industries: tuple[str, ...]
@@ -158,6 +203,7 @@ class RegionalTable:
     area: str
     no_employment: tuple[str, ...]
     labels: tuple[str, ...] = ()
+    diagonal: str = "slq"
 
     @property
     def slq(self) -> np.ndarray:
@@ -229,8 +275,13 @@ def regionalise(
     method: str = "flq",
     delta: float = 0.3,
     area: str = "",
+    diagonal: Diagonal = "slq",
 ) -> RegionalTable:
     """Regionalise a national table with an LQ ``method`` (``slq``, ``cilq``, ``flq``, ``aflq``).
+
+    ``diagonal`` sets the CILQ diagonal of ``cilq``, ``flq`` and ``aflq``: ``"slq"`` (default, Round's
+    ``SLQ_i``) or ``"one"`` (the textbook ``CILQ_ii = 1``, intra-industry coefficients kept national before
+    lambda); see :func:`cilq`.
 
     Employment is given per industry: a ``pandas.Series`` or mapping keyed by the table's industry codes
     (the same set exactly, else :class:`IndustryMismatchError` naming the differences), or an array in
@@ -251,7 +302,7 @@ def regionalise(
     if er.sum() <= 0:
         raise IOTableError(f"regional employment for area {area!r} sums to {er.sum():g}")
     A_n = technical_coefficients(table.Z, table.x)
-    Q = location_quotients(method, er, en, delta)
+    Q = location_quotients(method, er, en, delta, diagonal=diagonal)
     A_r = A_n * np.minimum(Q, 1.0)
     share = np.zeros_like(er)
     np.divide(er, en, out=share, where=en > 0)
@@ -271,6 +322,7 @@ def regionalise(
         area=area,
         no_employment=tuple(ind[i] for i in np.flatnonzero(en == 0)),
         labels=table.labels,
+        diagonal=diagonal,
     )
 
 
