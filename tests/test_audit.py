@@ -190,6 +190,9 @@ def test_framework_counts_and_roles(example_out: Path) -> None:
         # a mixed verdict holds a role only with the missing evidence named in its reasons
         mixed = held[held.verdict == "mixed"]
         assert mixed.reasons.str.contains("not available at this scale").all(), mixed[["theme", "reasons"]]
+        # ... and never on an LQ whose interval reaches below 1
+        lows = ev[(ev.scale == scale) & (ev.indicator == "lq")].set_index("theme")["low"].reindex(mixed.theme)
+        assert (lows.isna() | (lows >= 1.0)).all(), (scale, lows)
         strength = ev[(ev.scale == scale) & ev.indicator.isin(["lq", "gva_lq"]) & ev.value.notna()]
         lq = strength.set_index("theme")["value"]
         assert (lq.reindex(held.theme) >= 1.0).all(), (scale, lq.reindex(held.theme))

@@ -97,6 +97,10 @@ def test_mixed_needs_missing_evidence_named() -> None:
     miss = ("employment LQ: not available at this scale (BRES employment, published here for ITL2 areas)",)
     assert fw.eligible_for_role(**ok, missing=miss, top_k_probability=0.1) == (True, "")
     assert fw.eligible_for_role(**ok, missing=miss, top_k_probability=0.09)[0] is False
+    # an interval reaching below 1 is not a specialisation to build a role on, missing evidence or not
+    eligible, why = fw.eligible_for_role(**ok, missing=miss, top_k_probability=0.6, significant=False)
+    assert not eligible and why.endswith("the specialisation is not significant (its interval reaches below 1)")
+    assert fw.eligible_for_role(**ok, missing=miss, top_k_probability=0.6, significant=True)[0]
     eligible, why = fw.eligible_for_role(**ok, missing=(), top_k_probability=0.4)
     assert not eligible
     assert why == "mixed evidence with nothing missing: among its side's top slots in only 40% of draws"

@@ -158,7 +158,7 @@ def assign_sides(
 def eligible_for_role(
     *, side: Side, conflict: str, rank: int, n_themes: int, specialised: bool, verdict: str,
     missing: Sequence[str] = (), top_k_probability: float = 1.0, rejected_probability: float = 0.1,
-    of_what: str = "",
+    of_what: str = "", significant: bool | None = None,
 ) -> tuple[bool, str]:
     """Whether a theme may take a role at a scale, and if not, why (one phrase).
 
@@ -166,9 +166,11 @@ def eligible_for_role(
     (``rank <= ceil(n_themes / 2)``; the audit passes the rank among the themes of the same side, named by
     ``of_what``), it is specialised (LQ >= 1), and its verdict is "supported", or
     "mixed" **with the missing evidence named** (``missing`` non-empty: the evidence that could settle it
-    is not available at the scale) and a ranking that is not clearly against it (in the top k in at least
-    ``rejected_probability`` of the draws). A "mixed" verdict on complete evidence is the evidence
-    disagreeing with itself, and a "not supported" verdict is never eligible, pinned or not.
+    is not available at the scale), a ranking that is not clearly against it (in the top k in at least
+    ``rejected_probability`` of the draws) and, where the LQ has an interval, a significant specialisation
+    (``significant``: lower bound >= 1; ``None`` when there is no interval, as for a GVA LQ). A "mixed"
+    verdict on complete evidence is the evidence disagreeing with itself, and a "not supported" verdict is
+    never eligible, pinned or not.
 
     Examples
     --------
@@ -191,6 +193,8 @@ def eligible_for_role(
         return False, "not specialised at this scale (LQ below 1 or not available)"
     if not rank <= cut:
         return False, f"ranked {rank} of {n_themes}{of_what}: outside the top half of the ranking (ranks 1-{cut})"
+    if verdict == MIXED and significant is False:
+        return False, "mixed evidence, and the specialisation is not significant (its interval reaches below 1)"
     if verdict == MIXED and not missing:
         return False, ("mixed evidence with nothing missing: among its side's top slots in only "
                        f"{100 * top_k_probability:.0f}% of draws")
@@ -230,6 +234,7 @@ class HypothesisVerdict:
     verdict: Verdict
     reasons: tuple[str, ...] = field(default=())
     specialised: bool = False
+    significant: bool | None = None  # None: the LQ has no interval
 
 
 def strength_phrase(
@@ -299,8 +304,9 @@ def hypothesis_verdict(
     if growth_pct is not None and np.isfinite(growth_pct):
         reasons.append(f"{growth_label} grew {growth_pct:+.1f}% over the period")
     reasons.extend(m.replace(";", ",") for m in missing)
+    sig = bool(significant) if has_interval else None
     if top_k_probability >= supported_probability and specialised and (significant or not has_interval):
-        return HypothesisVerdict(SUPPORTED, tuple(reasons), specialised)
+        return HypothesisVerdict(SUPPORTED, tuple(reasons), specialised, sig)
     if top_k_probability < rejected_probability and (clearly_not or not specialised):
-        return HypothesisVerdict(NOT_SUPPORTED, tuple(reasons), specialised)
-    return HypothesisVerdict(MIXED, tuple(reasons), specialised)
+        return HypothesisVerdict(NOT_SUPPORTED, tuple(reasons), specialised, sig)
+    return HypothesisVerdict(MIXED, tuple(reasons), specialised, sig)

@@ -124,6 +124,7 @@ def framework_table(
         elig = [fw.eligible_for_role(side=sides.side[i], conflict=sides.conflict[i], rank=int(rank[i]),
                                      n_themes=int(n_side[i]), specialised=verdicts[i].specialised,
                                      verdict=verdicts[i].verdict, missing=missing, top_k_probability=float(p[i]),
+                                     significant=verdicts[i].significant,
                                      of_what=f" {sides.side[i]}-side themes")
                 for i in range(n)]
         sel = fw.select_framework(sc.score, sides.side, n_market=cfg.framework.market_priorities,
