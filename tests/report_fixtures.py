@@ -136,8 +136,9 @@ THEMES = [
      "Built-in basket of business services"),
     ("materials", "Advanced materials", "analyst", "20140;24100;25110", "", "Metals, chemicals and structures"),
     ("logistics", "Logistics and distribution", "analyst", "49410;52103;52290", "", "Freight and warehousing"),
-    ("testing", "Testing, design and R&D", "data-driven", "71200;72190;26511;26110", "",
-     "Surfaced by the relatedness clusters, not hypothesised"),
+    ("cluster-01", "Technical testing and analysis, Other research and experimental development on natural sciences, "
+     "Manufacture of electronic measuring equipment", "data-driven", "71200;72190;26511;26110", "",
+     "Surfaced by the relatedness clusters, not hypothesised (named after its members, as the audit names clusters)"),
 ]
 
 INDICATORS = {
@@ -162,9 +163,20 @@ INDICATORS = {
     "enterprises": ("enterprises", "ukbc", "LAD x SIC5"),
 }
 
+INDICATOR_LABELS = {
+    "lq": "employment LQ", "jobs": "jobs", "share_of_area": "share of the area's jobs",
+    "growth_pct": "employment growth",
+    "competitive_effect": "competitive effect", "gva": "GVA", "gva_per_job": "GVA per job",
+    "productivity_ratio": "productivity ratio", "jobs_per_gbp_m_gva": "jobs per GBP million GVA",
+    "density": "relatedness density", "cog": "complexity outlook gain", "pci": "activity complexity",
+    "local_input_share": "local share of inputs", "output_multiplier": "regional output multiplier",
+    "digital_services_input_share": "digital and professional input share", "sme_share": "SME share",
+    "large_firm_share": "large-firm share", "enterprises": "enterprises",
+}
+
 TABLES = ("scales", "themes", "evidence", "scores", "ranking", "stability", "framework", "complementarity",
           "complementarity_summary", "sibling_overlap", "activities", "opportunities", "relatedness_edges",
-          "clusters", "supply", "innovation", "maps")
+          "clusters", "supply", "innovation", "maps", "activity_classes", "indicators")
 
 CRITERIA = [("strength", "lq", 0.3), ("growth", "growth_pct", 0.2), ("scale", "jobs", 0.2),
             ("productivity", "productivity_ratio", 0.15), ("opportunity", "cog", 0.15)]
@@ -355,7 +367,9 @@ def synthetic_tables(seed: int = 20161101) -> tuple[dict[str, pd.DataFrame], dic
             fw_rows.append({"scale": s, "theme": t, "side": side[j], "enabling_index": float(enabling[j]),
                             "market_index": float(market[j]), "pinned": bool(pins[t]), "role": roles[j],
                             "role_rank": int(role_rank[j]), "verdict": verdict, "reasons": reasons,
-                            "hypothesised": hyp})
+                            "hypothesised": hyp, "eligible": True,
+                            "knowledge_share": float(np.round(rng.uniform(0.0, 1.0), 6)),
+                            "traded_share": float(np.round(rng.uniform(0.3, 1.0), 6)), "strength_indicator": "lq"})
     framework = pd.DataFrame(fw_rows).sort_values(["scale", "theme"], ignore_index=True)
 
     # --- complementarity ------------------------------------------------------------------------------------
@@ -394,7 +408,14 @@ def synthetic_tables(seed: int = 20161101) -> tuple[dict[str, pd.DataFrame], dic
                 overlap_rows.append({"parent": parent, "child_a": kids[0], "child_b": kids[1], "jaccard": 0.4,
                                      "theme": t, "within_theme_similarity": sim,
                                      "relation": "duplication" if sim >= 0.9 else "complementary"})
+    for t in theme_ids:  # the part of wm outside its one listed child (the audit's "_rest")
+        wmca = next(r for r in comp_rows if r["parent"] == "wm" and r["child"] == "wmca" and r["theme"] == t)
+        comp_rows.append({"parent": "wm", "child": "_rest", "theme": t, "child_share": 1.0 - wmca["child_share"],
+                          "overall_share": 1.0 - wmca["overall_share"], "contribution_ratio": float("nan"),
+                          "child_specialised": False, "child_priority": False,
+                          "parent_priority": wmca["parent_priority"], "alignment": ""})
     complementarity = pd.DataFrame(comp_rows).sort_values(["parent", "child", "theme"], ignore_index=True)
+    complementarity.insert(3, "measure", "jobs")
     complementarity_summary = pd.DataFrame(summary_rows).sort_values("parent", ignore_index=True)
     sibling_overlap = pd.DataFrame(overlap_rows).sort_values(["parent", "child_a", "child_b", "theme"],
                                                              ignore_index=True)
@@ -412,6 +433,9 @@ def synthetic_tables(seed: int = 20161101) -> tuple[dict[str, pd.DataFrame], dic
         density = rng.uniform(0.05, 0.7, n_a)
         pci = rng.normal(0, 1, n_a)
         cog = rng.normal(0, 1, n_a)
+        present_all = a_lq >= 1
+        f_split = np.median(density[~present_all]) if (~present_all).any() else 0.0
+        a_split = np.median(pci[~present_all]) if (~present_all).any() else 0.0
         for a_i, a in enumerate(act_codes):
             act_rows.append({
                 "scale": s, "activity": a, "activity_name": act_names[a], "jobs": float(a_jobs[a_i]),
@@ -419,14 +443,15 @@ def synthetic_tables(seed: int = 20161101) -> tuple[dict[str, pd.DataFrame], dic
                 "lq_low": float(a_lq[a_i] - a_half[a_i]), "lq_high": float(a_lq[a_i] + a_half[a_i]),
                 "significant": bool(a_lq[a_i] - a_half[a_i] > 1 or a_lq[a_i] + a_half[a_i] < 1),
                 "growth_pct": float(rng.normal(1, 8)), "competitive_effect": float(rng.normal(0, 300)),
-                "theme": themes_of[a],
+                "theme": themes_of[a], "status": "observed",
             })
-            present = bool(a_lq[a_i] >= 1)
-            feas = "high feasibility" if density[a_i] >= np.median(density) else "low feasibility"
-            attr = "high attractiveness" if cog[a_i] >= 0 else "low attractiveness"
+            present = bool(present_all[a_i])
+            hi_f, hi_a = density[a_i] >= f_split, pci[a_i] >= a_split
+            quadrant = ("present" if present else "strategic" if hi_f and hi_a else "low_hanging" if hi_f
+                        else "long_jump" if hi_a else "low_priority")
             opp_rows.append({"scale": s, "activity": a, "activity_name": act_names[a], "present": present,
                              "density": float(density[a_i]), "pci": float(pci[a_i]), "cog": float(cog[a_i]),
-                             "quadrant": "present" if present else f"{feas}, {attr}"})
+                             "quadrant": quadrant})
     activities = pd.DataFrame(act_rows).sort_values(["scale", "activity"], ignore_index=True)
     opportunities = pd.DataFrame(opp_rows).sort_values(["scale", "activity"], ignore_index=True)
     cluster_of = {a: int(a[:2]) // 25 for a in act_codes}  # 0: primary/food/chem, 1: metals/vehicles, 2: services...
@@ -447,17 +472,21 @@ def synthetic_tables(seed: int = 20161101) -> tuple[dict[str, pd.DataFrame], dic
     relatedness_edges = pd.DataFrame(edge_rows).sort_values(["activity_a", "activity_b"], ignore_index=True)
 
     # --- supply, innovation, maps ---------------------------------------------------------------------------
-    industry_names = ["Motor vehicles", "Fabricated metal products", "Computer programming", "Wholesale trade",
-                      "Legal and accounting", "Electricity", "Land transport", "Construction", "Food products",
-                      "Scientific R&D", "Architectural and engineering", "Rubber and plastics"]
+    industry_codes = ["C29", "C25OTHER", "J62", "G46", "M691", "D351", "H493T495", "F41, F42  & F43", "C108", "M72",
+                      "M71", "C22"]  # IOAT industry codes, as the audit writes them
+    ioat_of = {"01": "A01", "10": "C101", "11": "C1101T1106 & C12", "20": "C20B", "21": "C21", "22": "C22",
+               "24": "C241T243", "25": "C25OTHER", "26": "C26", "27": "C27", "28": "C28", "29": "C29", "30": "C303",
+               "32": "C32", "35": "D351", "41": "F41, F42  & F43", "42": "F41, F42  & F43", "43": "F41, F42  & F43",
+               "49": "H493T495", "52": "H52", "58": "J58", "59": "J59 & J60", "62": "J62", "63": "J63", "64": "K64",
+               "69": "M692", "70": "M70", "71": "M71", "72": "M72", "86": "Q86"}
     supply = pd.DataFrame(
-        [{"scale": sc, "theme": t, "industries": ";".join(f"IOT {c[:2]}" for c in codes[t]),
+        [{"scale": sc, "theme": t, "industries": ";".join(dict.fromkeys(ioat_of[c[:2]] for c in codes[t])),
           "local_input_share": float(rng.uniform(0.15, 0.55)), "regional_multiplier": float(rng.uniform(1.2, 1.8)),
           "national_multiplier": float(rng.uniform(1.8, 2.6)), "forward_linkage": float(rng.uniform(0.7, 1.4)),
           "backward_linkage": float(rng.uniform(0.7, 1.4)), "intermediate_share": float(rng.uniform(0.2, 0.8)),
           "digital_services_input_share": float(rng.uniform(0.02, 0.2)),
-          "upstream": ";".join(rng.choice(industry_names, 3, replace=False)),
-          "downstream": ";".join(rng.choice(industry_names, 3, replace=False))} for sc in scale_ids for t in theme_ids]
+          "upstream": ";".join(rng.choice(industry_codes, 3, replace=False)),
+          "downstream": ";".join(rng.choice(industry_codes, 3, replace=False))} for sc in scale_ids for t in theme_ids]
     ).sort_values(["scale", "theme"], ignore_index=True)
     innov_ind = [("patents", "applications", "patents_epo", "ITL2"), ("ukri_funding", "GBP", "ukri_gtr", "ITL2"),
                  ("innovate_uk_funding", "GBP", "innovate_uk", "LAD"), ("berd", "GBP m", "ons_berd", "ITL1")]
@@ -481,10 +510,10 @@ def synthetic_tables(seed: int = 20161101) -> tuple[dict[str, pd.DataFrame], dic
         map_rows.append({"level": "LAD", "area": code, "area_name": name, "indicator": "jobs_per_gbp_m_gva",
                          "value": float(rng.uniform(8, 25)), "year": 2023})
     for code, name in ITL3_NAMES.items():
-        map_rows.append({"level": "ITL3", "area": code, "area_name": name, "indicator": "lq_transport",
+        map_rows.append({"level": "ITL3", "area": code, "area_name": name, "indicator": "employment_lq:transport",
                          "value": float(np.exp(rng.normal(0, 0.5))), "year": 2023})
     for code, name in ITL2_NAMES.items():
-        map_rows.append({"level": "ITL2", "area": code, "area_name": name, "indicator": "growth_pct_transport",
+        map_rows.append({"level": "ITL2", "area": code, "area_name": name, "indicator": "growth_pct:transport",
                          "value": float(rng.normal(2, 5)), "year": 2023})
     maps = pd.DataFrame(map_rows).sort_values(["level", "indicator", "area"], ignore_index=True)
 
@@ -494,6 +523,17 @@ def synthetic_tables(seed: int = 20161101) -> tuple[dict[str, pd.DataFrame], dic
         "complementarity_summary": complementarity_summary, "sibling_overlap": sibling_overlap,
         "activities": activities, "opportunities": opportunities, "relatedness_edges": relatedness_edges,
         "clusters": clusters, "supply": supply, "innovation": innovation, "maps": maps,
+        "activity_classes": pd.DataFrame(
+            [{"activity": a, "activity_name": act_names[a], "traded": not a.startswith(("41", "43", "86")),
+              "traded_reason": "local-serving by definition" if a.startswith(("41", "43", "86"))
+              else "traded (synthetic)", "knowledge_intensive": a[:2] in ("21", "26", "62", "63", "71", "72"),
+              "knowledge_group": "high-tech" if a[:2] in ("21", "26", "62", "63", "71", "72") else "other"}
+             for a in act_codes]).sort_values("activity", ignore_index=True),
+        "indicators": pd.DataFrame(
+            [{"indicator": ind, "label": label, "unit": INDICATORS.get(ind, ("", "", ""))[0],
+              "grain": INDICATORS.get(ind, ("", "", ""))[2], "source": INDICATORS.get(ind, ("", "", ""))[1],
+              "direction": 1, "formula": f"{label} (synthetic registry)"}
+             for ind, label in INDICATOR_LABELS.items()]).sort_values("indicator", ignore_index=True),
     }
     manifest = _manifest(scales, themes)
     return tables, manifest
@@ -510,6 +550,8 @@ def _manifest(scales: pd.DataFrame, themes: pd.DataFrame) -> dict:
         "sia_version": "0.1.0", "python": "3.11.7", "packages": {"numpy": "2.4.6", "pandas": "3.1.1"},
         "synthetic": SYNTHETIC_LABEL,
         "config": {"title": "Midlands Engine SIA (synthetic test audit)", "scales": scales["scale"].tolist(),
+                   "audit": {"name": "Midlands Engine SIA (synthetic test audit)", "base_year": 2015,
+                             "latest_year": 2022, "seed": 1},
                    "framework": {"market_priorities": 4, "enabling_competencies": 3},
                    "criteria": {c: w for c, _, w in CRITERIA}},
         "config_sha256": hashlib.sha256(b"synthetic").hexdigest(),
@@ -549,6 +591,11 @@ def _manifest(scales: pd.DataFrame, themes: pd.DataFrame) -> dict:
              "reference": "Hwang and Yoon (1981)", "convention": "vector normalisation"},
             {"name": "Rank stability", "formula": "P(rank_t <= k) over w ~ Dirichlet(alpha * w0)",
              "reference": "Butler, Jia and Dyer (1997), EJOR 103", "convention": "alpha = 50, 2000 draws, seed 1"},
+        ],
+        "notes": [
+            "scale wmca: 2 of 3 enabling competency slots filled; the other enabling-side themes: not specialised "
+            "at this scale (LQ below 1 or not available) (3)",
+            "complexity orientation: ECI sign set so that it correlates positively with productivity (synthetic)",
         ],
         "data_treatment": [
             "BRES employee counts are rounded by ONS to the nearest 5 (or 10 above 1,000); LQ intervals widen "

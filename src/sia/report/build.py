@@ -12,8 +12,10 @@ import pandas as pd
 from sia.report import charts as ch
 from sia.report.diagram import framework_svg
 from sia.report.html import ScaleSection, render_html
+from sia.report.labels import theme_names
 from sia.report.loader import AuditOutput, load_audit
 from sia.report.maps import Boundary, map_charts
+from sia.report.meta import audit_years, report_title, source_line
 from sia.report.static import StaticExportUnavailable, export_static
 from sia.report.workbook import write_workbook
 
@@ -105,34 +107,53 @@ def collect_charts(
     Returns ``(per-scale sections, global charts by section, boundaries used, map notes, report notes)``.
     """
     t = audit.tables
-    scales, themes, evidence, framework, ranking = (t["scales"], t["themes"], t["evidence"], t["framework"],
-                                                    t["ranking"])
+    scales, themes, evidence, framework, ranking = (t["scales"], t["themes"], ch.strength_view(t["evidence"]),
+                                                    t["framework"], t["ranking"])
+    years = audit_years(audit.manifest)
     notes = [f"Table '{name}' was not written by the audit: its section is left out." for name in audit.missing_tables]
     positions = None
     if t.get("relatedness_edges") is not None and t.get("clusters") is not None:
-        positions = ch.network_positions(t["relatedness_edges"], t["clusters"]["activity"].tolist())
+        clustered = t["clusters"][t["clusters"]["cluster"].astype(int) >= 0]["activity"].tolist()
+        edges = t["relatedness_edges"]
+        edges = edges[edges["activity_a"].isin(clustered) & edges["activity_b"].isin(clustered)]
+        cluster_of = dict(zip(t["clusters"]["activity"], t["clusters"]["cluster"].astype(int), strict=True))
+        positions = ch.network_positions(edges, clustered, clusters=cluster_of)
     comp = t.get("complementarity")
+    opps, acts, classes = t.get("opportunities"), t.get("activities"), t.get("activity_classes")
     sections: list[ScaleSection] = []
     for row in ordered_scales(scales).itertuples(index=False):
         s, name = str(row.scale), str(row.name)
+        ref = str(row.reference_name) if isinstance(row.reference_name, str) and row.reference_name else "the reference"
         sec = ScaleSection(scale=s, name=name)
         sec.diagram = framework_svg(framework, themes, s, name)
-        sec.charts["strengths"] = [ch.bubble_chart(evidence, framework, themes, s, name)]
+        sec.charts["strengths"] = [ch.bubble_chart(evidence, framework, themes, s, name, years=years,
+                                                   reference_name=ref)]
         sec.charts["priorities"] = [ch.ranking_chart(ranking, framework, themes, s, name)]
-        opp = []
-        if t.get("opportunities") is not None:
-            opp.append(ch.opportunity_chart(t["opportunities"], s, name))
-        if positions is not None:
-            opp.append(ch.network_chart(t["relatedness_edges"], t["clusters"], t.get("opportunities"), s, name,
-                                        positions))
-        sec.charts["opportunities"] = opp
-        if not opp:
-            sec.notes["opportunities"] = "The audit wrote no opportunities or relatedness tables."
+        has_opp = opps is not None and (opps["scale"] == s).any()
+        if has_opp:
+            sec.charts["opportunities"] = [ch.opportunity_chart(opps, s, name, activity_classes=classes),
+                                           ch.top_opportunities_chart(opps, s, name, activity_classes=classes)]
+        else:
+            sec.notes["opportunities"] = (
+                "No opportunity evidence at this scale: relatedness density and complexity need employment by SIC "
+                "class, published for NUTS2 areas, and this scale is not a union of them."
+                if opps is not None else "The audit wrote no opportunities table.")
+        if positions is not None and has_opp:
+            sec.charts["network"] = [ch.network_chart(t["relatedness_edges"], t["clusters"], opps, s, name,
+                                                      positions)]
+        else:
+            sec.notes["network"] = ("The industry space is drawn for the scales with opportunity evidence (which "
+                                    "classes the area is specialised in).")
+        if acts is not None and (acts["scale"] == s).any():
+            sec.charts["composition"] = [ch.composition_treemap(acts, s, name, years=years)]
+        else:
+            sec.notes["composition"] = ("Employment by industry is not published for this scale's areas (BRES is read "
+                                        "at ITL2), so there is no industry table or composition here.")
         if t.get("innovation") is not None and (t["innovation"]["scale"] == s).any():
             sec.charts["innovation"] = [ch.innovation_chart(t["innovation"], s, name)]
         else:
             sec.notes["innovation"] = "No science and innovation indicators at this scale."
-        sec.charts["business"] = [ch.business_base_chart(evidence, themes, s, name),
+        sec.charts["business"] = [ch.business_base_chart(evidence, themes, s, name, scales),
                                   ch.footprint_chart(evidence, themes, s, name)]
         supply = t.get("supply")
         if supply is not None and "scale" in supply.columns and (supply["scale"] == s).any():
@@ -152,17 +173,29 @@ def collect_charts(
             sec.notes["stability"] = "The audit wrote no rank stability for this scale."
         _drop_empty(sec)
         sections.append(sec)
-    global_charts: dict[str, list[ch.Chart]] = {"heatmap": [ch.themes_heatmap(evidence, themes, scales, "lq")]}
+    global_charts: dict[str, list[ch.Chart]] = {"heatmap": [ch.themes_heatmap(evidence, themes, ordered_scales(scales),
+                                                                              "lq")]}
+    global_charts["similarity"] = ([ch.similarity_chart(acts, ordered_scales(scales))]
+                                   if acts is not None and acts["scale"].nunique() > 1 else [])
     global_charts["supply"] = []  # supply charts are per scale (each scale has its own regionalised table)
     boundaries: list[Boundary] = []
     map_notes: list[str] = []
+    refs = scales["reference_name"].dropna().astype(str).unique()
     if t.get("maps") is not None:
         maps, boundaries, map_notes = map_charts(t["maps"], boundaries_dir=boundaries_dir,
-                                                 boundary_files=boundary_files)
+                                                 boundary_files=boundary_files, theme_names=theme_names(themes),
+                                                 reference_name=refs[0] if len(refs) == 1 else "the reference area")
         global_charts["maps"] = maps
     else:
         global_charts["maps"] = []
         map_notes = ["Maps skipped: the audit wrote no maps table."]
+    audit_name = report_title(audit.manifest)
+    every = [c for sec in sections for cs in sec.charts.values() for c in cs]
+    every += [c for cs in global_charts.values() for c in cs]
+    for c in every:
+        c.source_line = source_line(c, audit.manifest, years, audit_name)
+        if not c.data_years and years:
+            c.data_years = f"{years[0]} to {years[1]}"
     for sec in sections:
         for charts in sec.charts.values():
             notes += [f"{c.title}: {n}" for c in charts for n in c.notes]
@@ -203,7 +236,7 @@ def build_report(
     static_formats
         Image formats for ``static_dir``.
     title
-        Report title (default: the config's ``title``).
+        Report title (default: the config's ``[audit] name``, else its ``title``).
     progress
         Optional callback receiving a short message at each step.
 
@@ -232,7 +265,8 @@ def build_report(
         all_charts = [c for s in sections for cs in s.charts.values() for c in cs]
         all_charts += [c for cs in global_charts.values() for c in cs]
         try:
-            result.static_files = export_static(all_charts, static_dir, formats=static_formats)
+            result.static_files = export_static(all_charts, static_dir, formats=static_formats,
+                                                audit_name=report_title(audit.manifest))
         except StaticExportUnavailable as exc:
             notes.append(f"Static images skipped: {exc}")
     say("rendering HTML")

@@ -12,7 +12,8 @@ from html import escape
 
 import pandas as pd
 
-from sia.report.charts import OKABE_ITO
+from sia.report.charts import OKABE_ITO, VERMILLION
+from sia.report.labels import theme_names
 
 
 def _lines(text: str, width: int) -> list[str]:
@@ -45,7 +46,7 @@ def framework_svg(framework: pd.DataFrame, themes: pd.DataFrame, scale: str, sca
     str
         An ``<svg>`` element with ``role="img"`` and a ``<title>``/``<desc>`` naming every theme shown.
     """
-    names = dict(zip(themes["theme"], themes["name"], strict=True))
+    names = theme_names(themes)
     sub = framework[framework["scale"] == scale]
     market = sub[sub["role"] == "market-driven priority"].sort_values("role_rank")
     enabling = sub[sub["role"] == "enabling competency"].sort_values("role_rank")
@@ -71,7 +72,7 @@ def framework_svg(framework: pd.DataFrame, themes: pd.DataFrame, scale: str, sca
     for i, row in enumerate(market.itertuples(index=False)):
         x = pad + i * (col_w + pad)
         parts.append(f'<rect x="{x:.1f}" y="{top}" width="{col_w:.1f}" height="{pillar_h}" rx="8" '
-                     f'fill="{OKABE_ITO[5]}"/>')
+                     f'fill="{VERMILLION}"/>')
         parts.append(_text_block(x + col_w / 2, top + pillar_h / 2, names.get(row.theme, row.theme),
                                  max(int(col_w / 9), 8)))
         parts.append(f'<text x="{x + 10:.1f}" y="{top + 20}" font-size="12" fill="#fff">#{int(row.role_rank)}</text>')

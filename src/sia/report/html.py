@@ -1,30 +1,52 @@
 """Render the single, self-contained HTML report (Jinja2 template, plotly.js inlined once).
 
-Each chart's figure is written as JSON in a ``<script type="application/json">`` element and drawn
-by the inlined script when its block becomes visible (the scale switcher hides the blocks of the
-other scales; drawing on first view gives every chart its real width). The file references nothing
-outside itself: no CDN, no font, no image URL.
+Each chart's figure is written as compact JSON (floats rounded to 6 significant digits) in a
+``<script type="application/json">`` element; boundary GeoJSON shared by several maps is written
+once and referenced from each figure. The page paints its text, headline numbers and framework
+diagrams first: plotly.js is kept in a non-executed ``<script type="text/plain">`` element and
+started after the first paint, then the charts of the visible scale are drawn one per task in page
+order (so the first chart appears as soon as plotly.js has started). The file references nothing
+outside itself: no CDN, no font, no image URL. The output depends only on the audit output (no
+clock, no random ids), so the same audit gives a byte-identical report.
 """
 
 from __future__ import annotations
 
+import base64
+import functools
+import gzip
+import hashlib
 import json
-from collections.abc import Mapping, Sequence
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
-from pathlib import Path
 
 import jinja2
+import numpy as np
 import pandas as pd
 import plotly
 import plotly.io as pio
 from markupsafe import Markup
 
-from sia.report.charts import Chart
+from sia.report.charts import ROLE_LABELS, Chart, child_name, similar_areas
+from sia.report.labels import (
+    column_label,
+    indicator_label,
+    indicator_table,
+    industries_text,
+    reader_text,
+    source_name,
+    theme_names,
+)
 from sia.report.loader import AuditOutput, inputs_frame, methods_frame
 from sia.report.maps import GEO_ASSETS_STUB, Boundary
+from sia.report.meta import audit_years, latest_data_year, report_title, scale_notes
 
 OGL_ATTRIBUTION = "Contains public sector information licensed under the Open Government Licence v3.0."
+SIGNIFICANT = 6
+"""Significant digits kept for floats in the embedded figure JSON (hover values; tables keep the audit's)."""
 
 
 @dataclass
@@ -38,46 +60,176 @@ class ScaleSection:
     notes: dict[str, str] = field(default_factory=dict)
 
 
-def _links_table(supply: pd.DataFrame | None, scale: str, names: dict[str, str]) -> Markup | None:
-    """Key upstream and downstream industries of each theme at one scale."""
-    if supply is None or "scale" not in supply.columns:
-        return None
-    links = supply[supply["scale"] == scale][["theme", "upstream", "downstream", "industries"]].copy()
-    if links.empty:
-        return None
-    links.insert(1, "name", [names.get(x, x) for x in links["theme"]])
-    for col in ("upstream", "downstream", "industries"):
-        links[col] = links[col].astype(str).str.replace(";", "; ", regex=False)
-    return table_html(links)
+# ----------------------------------------------------------------------------- formatting
 
 
 def _fmt(x: object) -> str:
-    if isinstance(x, bool):
+    if isinstance(x, (bool, np.bool_)):
         return "yes" if x else "no"
-    if isinstance(x, float):
+    if isinstance(x, (int, np.integer)):
+        return f"{int(x):,}"
+    if isinstance(x, (float, np.floating)):
+        x = float(x)
         if x != x:  # NaN
             return "—"
         if abs(x) >= 1000:
             return f"{x:,.0f}"
         if x == int(x) and abs(x) < 1e6:
             return f"{int(x)}"
-        return f"{x:.4g}"
+        if abs(x) < 0.01:
+            return f"{x:.3g}"
+        return f"{x:.3g}" if abs(x) < 10 else f"{x:.1f}"
+    if x is None or x is pd.NA:
+        return "—"
     return str(x)
 
 
-def table_html(frame: pd.DataFrame, *, max_rows: int | None = None) -> Markup:
-    """An HTML table (escaped) with compact number formatting; missing values shown as a dash."""
+_COUNT_WORDS = ("jobs", "enterprises", "change in", "effect", "rank", "districts", "children", "top k", "rows",
+                "gva (gbp", "number")
+_RATIO_WORDS = ("lq", "quotient", "ratio", "multiplier", "linkage", "density", "proximity", "pci", "complexity",
+                "outlook", "score", "index", "similarity", "jaccard", "stability", "per gbp")
+_SHARE_WORDS = ("share", "probability", "coverage")
+
+
+def _missing(x: object) -> bool:
+    return x is None or x is pd.NA or (isinstance(x, (float, np.floating)) and x != x)
+
+
+def column_formatter(header: str, values: pd.Series) -> Callable[[object], str]:
+    """How a table column's numbers are written, from its header (the header states the unit):
+
+    "(%)" and growth columns: 1 decimal (``-2.3``); shares of 0-1 ("Share of the area's jobs"): a percentage
+    with 1 decimal (``9.0%``); counts (jobs, enterprises, ranks): thousands separators, no decimals
+    (``443,735``); ratios, indices and scores: 2 decimals (``0.99``); anything else: :func:`_fmt`.
+    """
+    h = header.lower()
+    nums = pd.to_numeric(values, errors="coerce") if not pd.api.types.is_bool_dtype(values) else None
+    if nums is None or nums.notna().sum() == 0:
+        return _fmt
+    finite = nums.dropna()
+
+    def fixed(digits: int, scale: float = 1.0, suffix: str = "") -> Callable[[object], str]:
+        def f(x: object) -> str:
+            if _missing(x) or isinstance(x, (str, bool, np.bool_)):
+                return _fmt(x)
+            return f"{float(x) * scale:,.{digits}f}{suffix}"  # type: ignore[arg-type]
+        return f
+
+    if "(%)" in h or "growth" in h:
+        return fixed(1)
+    if any(w in h for w in _SHARE_WORDS) and finite.between(0, 1).all():
+        return fixed(1, 100.0, "%")
+    if any(w in h for w in _COUNT_WORDS) and not any(w in h for w in ("per ", "score", "ratio", "index")):
+        return fixed(0)
+    if any(w in h for w in _RATIO_WORDS):
+        return fixed(2)
+    return _fmt
+
+
+def table_html(frame: pd.DataFrame | None, *, max_rows: int | None = None, sortable: bool = False,
+               caption: str | None = None, print_hide: Sequence[str] = (), print_rows: int | None = None) -> Markup:
+    """An HTML table (escaped) with numbers formatted by :func:`column_formatter`; missing values as a dash.
+
+    ``sortable``: each header is a button that sorts the rows (numbers by value, text alphabetically);
+    numeric cells carry their exact value in ``data-v``. ``print_hide``: columns left out on paper (long
+    checksums and code lists that would squeeze the others); ``print_rows``: rows printed (the rest are
+    on screen and in the workbook, which the printed note under the table says).
+    """
     if frame is None or frame.empty:
         return Markup('<p class="lede">(no rows)</p>')
     shown = frame if max_rows is None else frame.head(max_rows)
-    html = shown.to_html(index=False, border=0, classes="data", na_rep="—", escape=True,
-                         formatters={c: _fmt for c in shown.columns})
-    return Markup(html)
+    numeric = [pd.api.types.is_numeric_dtype(shown[c]) and not pd.api.types.is_bool_dtype(shown[c])
+               for c in shown.columns]
+    classes = [" ".join(x for x in ("num" if num else "", "noprint" if str(col) in print_hide else "") if x)
+               for col, num in zip(shown.columns, numeric, strict=True)]
+    attrs = [f' class="{c}"' if c else "" for c in classes]
+    head = []
+    for i, (col, num, attr) in enumerate(zip(shown.columns, numeric, attrs, strict=True)):
+        label = Markup.escape(str(col))
+        if sortable:
+            # the label is text, not inside the button: Chromium does not paint buttons in the header row it
+            # repeats on every printed page
+            head.append(f'<th scope="col"{attr} aria-sort="none">{label}<button type="button" data-col="{i}" '
+                        f'data-type="{"num" if num else "text"}" aria-label="Sort by {label}"></button></th>')
+        else:
+            head.append(f'<th scope="col"{attr}>{label}</th>')
+    formats = [column_formatter(str(col), shown[col]) if num else _fmt
+               for col, num in zip(shown.columns, numeric, strict=True)]
+    rows = []
+    for r, values in enumerate(shown.itertuples(index=False, name=None)):
+        cells = []
+        for v, num, fmt, attr in zip(values, numeric, formats, attrs, strict=True):
+            if num and sortable:
+                fv = float(v) if v is not None and not (isinstance(v, float) and math.isnan(v)) else None
+                data = f' data-v="{fv:.10g}"' if fv is not None else ""
+                cells.append(f"<td{attr}{data}>{Markup.escape(fmt(v))}</td>")
+            else:
+                cells.append(f"<td{attr}>{Markup.escape(fmt(v))}</td>")
+        extra = ' class="noprint"' if print_rows is not None and r >= print_rows else ""
+        rows.append(f"<tr{extra}>" + "".join(cells) + "</tr>")
+    cap = f"<caption>{Markup.escape(caption)}</caption>" if caption else ""
+    cls = "data sortable" if sortable else "data"
+    note = ""
+    if print_rows is not None and len(shown) > print_rows:
+        note = (f'<p class="print-only lede">The first {print_rows} of {len(shown)} rows are printed; the rest are in '
+                "the report on screen and in the workbook.</p>")
+    return Markup(f'<table class="{cls}">{cap}<thead><tr>{"".join(head)}</tr></thead><tbody>{"".join(rows)}'
+                  f"</tbody></table>{note}")
 
 
-def _figure_json(fig) -> Markup:
-    text = pio.to_json(fig, validate=False, pretty=False, remove_uids=True)
+def _round_floats(obj: object) -> object:
+    if isinstance(obj, float):
+        if not math.isfinite(obj):
+            return None
+        return float(f"{obj:.{SIGNIFICANT}g}")
+    if isinstance(obj, list):
+        return [_round_floats(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: _round_floats(v) for k, v in obj.items()}
+    return obj
+
+
+SHARED_TRACE_CHARS = 20_000
+"""Traces longer than this (as JSON) are written once and referenced (the network's links repeat per scale)."""
+
+
+def _shared_key(prefix: str, text: str) -> str:
+    return f"{prefix}-{hashlib.sha256(text.encode()).hexdigest()[:12]}"
+
+
+def figure_json(fig, store: dict[str, str]) -> Markup:
+    """Compact figure JSON: floats to :data:`SIGNIFICANT` digits; GeoJSON and large traces replaced by a
+    reference into ``store`` (key -> JSON text), so that what several figures share is written once."""
+    spec = _round_floats(json.loads(pio.to_json(fig, validate=False, pretty=False, remove_uids=True)))
+    data = []
+    for trace in spec.get("data", []):
+        geo = trace.get("geojson")
+        if isinstance(geo, dict):
+            text = json.dumps(geo, separators=(",", ":"), sort_keys=True)
+            key = _shared_key("geo", text)
+            store.setdefault(key, text)
+            trace["geojson"] = "@" + key
+        text = json.dumps(trace, separators=(",", ":"), sort_keys=True, allow_nan=False)
+        if len(text) > SHARED_TRACE_CHARS:
+            key = _shared_key("trace", text)
+            store.setdefault(key, text)
+            trace = {"@trace": key}
+        data.append(trace)
+    spec["data"] = data
+    spec.pop("config", None)
+    text = json.dumps(spec, separators=(",", ":"), allow_nan=False)
     return Markup(text.replace("</", "<\\/"))
+
+
+@functools.lru_cache(maxsize=1)
+def plotly_gzip_base64() -> str:
+    """plotly.js, gzip-compressed (``mtime=0``: the same bytes every time) and base64-encoded.
+
+    4.8 MB of plotly.js become 1.9 MB; the page unpacks it with the browser's ``DecompressionStream``
+    (Chrome/Edge 80+, Firefox 113+, Safari 16.4+), with no network request.
+    """
+    raw = plotly.offline.get_plotlyjs().encode("utf-8")
+    return base64.b64encode(gzip.compress(raw, compresslevel=9, mtime=0)).decode("ascii")
 
 
 def _template() -> jinja2.Template:
@@ -97,16 +249,172 @@ def _attributions(manifest: Mapping, boundaries: Sequence[Boundary]) -> list[str
     by_licence: dict[str, list[str]] = {}
     for key, info in manifest.get("inputs", {}).items():
         licence = str((info or {}).get("licence", "") or "licence not recorded")
-        by_licence.setdefault(licence, []).append(key)
+        by_licence.setdefault(licence, []).append(source_name(key, manifest))
     for licence, keys in sorted(by_licence.items()):
-        suffix = f" ({OGL_ATTRIBUTION})" if "open government licence" in licence.lower() else ""
-        out.append(f"{', '.join(sorted(keys))}: {licence}{suffix}")
+        suffix = f" ({OGL_ATTRIBUTION})" if "open government licence" in licence.lower() or "ogl" in licence.lower() \
+            else ""
+        out.append(f"{'; '.join(sorted(set(keys)))}: {licence}{suffix}")
     seen = set()
     for b in boundaries:
         if b.attribution not in seen:
             out.append(f"Boundaries ({b.path.name}): {b.attribution}")
             seen.add(b.attribution)
     return out
+
+
+def _priority_size_kpi(ev: pd.DataFrame, priority_themes: pd.Series) -> dict[str, object]:
+    """Jobs in the priority themes, or their GVA where jobs are not available; never a 0 for "no data"."""
+    for indicator, label in (("jobs", "jobs in priority themes"), ("gva", "GBP m GVA in priority themes")):
+        vals = ev[ev["indicator"] == indicator].set_index("theme")["value"].reindex(priority_themes)
+        if len(vals) and vals.notna().all():
+            return {"value": _fmt(float(vals.sum())), "label": label}
+    return {"value": "not available", "label": "jobs in priority themes (not available at this scale)"}
+
+
+# ----------------------------------------------------------------------------- views built from tables
+
+
+def industry_table(activities: pd.DataFrame | None, scale: str, names: Mapping[str, str]) -> Markup | None:
+    """Sortable industry table of one scale from ``activities``: jobs, LQ with interval, growth, shift-share.
+
+    Shift-share: the change in jobs over the period = the change expected had each industry grown at its
+    national rate (national share + industry mix) + the competitive effect (the audit's
+    ``competitive_effect``); the first is the change minus the competitive effect.
+    """
+    if activities is None or not (activities["scale"] == scale).any():
+        return None
+    sub = activities[activities["scale"] == scale].sort_values("jobs", ascending=False)
+    growth = sub["growth_pct"].astype(float)
+    base = sub["jobs"] / (1.0 + growth / 100.0)
+    change = sub["jobs"] - base
+    frame = pd.DataFrame({
+        "SIC code": sub["activity"].astype(str),
+        "Industry": sub["activity_name"].astype(str),
+        "Jobs": sub["jobs"].astype(float),
+        "Share of jobs (%)": 100 * sub["share"].astype(float),
+        "Location quotient": sub["lq"].astype(float),
+        "LQ low": sub["lq_low"].astype(float),
+        "LQ high": sub["lq_high"].astype(float),
+        "Significant": sub["significant"].astype(bool),
+        "Growth (%)": growth,
+        "Change in jobs": change,
+        "Expected at national industry rates (jobs)": change - sub["competitive_effect"].astype(float),
+        "Competitive effect (jobs)": sub["competitive_effect"].astype(float),
+        "Themes": [", ".join(names.get(t, t) for t in str(x).split(";") if t and t != "nan") for x in sub["theme"]],
+    })
+    return table_html(frame, sortable=True, print_rows=30)
+
+
+def complexity_of_specialisations(opportunities: pd.DataFrame | None,
+                                  scale_names: Mapping[str, str]) -> dict[str, dict[str, object]]:
+    """Mean PCI of the activities each scale is specialised in (RCA >= 1), and its rank among the audit's scales.
+
+    The ECI of an area equals, up to a linear rescaling, the mean PCI of the activities it is specialised
+    in (ECI and PCI are the two eigenvectors of the same reflections: Hidalgo and Hausmann 2009); the
+    rescaling is fixed by all the regions the complexity was computed over, which are not in the audit's
+    tables, so this is the area's complexity on the PCI scale, ranked among the audit's own scales.
+    """
+    if opportunities is None or opportunities.empty:
+        return {}
+    present = opportunities[opportunities["present"].astype(bool) & opportunities["pci"].notna()]
+    means = present.groupby("scale")["pci"].mean().sort_values(ascending=False)
+    out = {}
+    for rank, (s, v) in enumerate(means.items(), start=1):
+        out[str(s)] = {"value": float(v), "rank": rank, "n": len(means),
+                       "leader": scale_names.get(str(means.index[0]), str(means.index[0]))}
+    return out
+
+
+def _unavailable(ev: pd.DataFrame, registry: Mapping, manifest: Mapping) -> list[str]:
+    """One line per indicator "not available at this scale": its label, the reason and the source that would tell."""
+    na = ev[ev["status"] == "not available at this scale"]
+    out = []
+    for ind, part in na.groupby("indicator", sort=True):
+        reasons = sorted({reader_text(n) for n in part["note"] if str(n) and str(n) != "nan"})
+        src = source_name(str(part["source"].iloc[0]), manifest)
+        out.append(f"{indicator_label(str(ind), registry)} ({src}): {'; '.join(reasons) or 'no reason recorded'} "
+                   f"({len(part)} themes)")
+    return out
+
+
+def format_by_unit(value: object, unit: str) -> str:
+    """An evidence value written for its unit: shares as %, ratios to 2 decimals, counts with separators."""
+    if _missing(value):
+        return "—"
+    x = float(value)  # type: ignore[arg-type]
+    u = str(unit).lower()
+    if u.startswith("share"):
+        return f"{100 * x:.1f}%"
+    if u.startswith("%"):
+        return f"{x:,.1f}%"
+    if u.startswith(("jobs per", "gbp million")):
+        return f"{x:,.1f}"
+    if u.startswith(("jobs", "enterprises", "count", "gbp", "eur")):
+        return f"{x:,.0f}"
+    if u.startswith(("ratio", "index", "z-score", "0-1", "score")):
+        return f"{x:,.2f}"
+    return _fmt(x)
+
+
+def _evidence_frame(ev: pd.DataFrame, names: Mapping[str, str], registry: Mapping, manifest: Mapping) -> pd.DataFrame:
+    ev = ev[ev["status"] != "not available at this scale"]
+    units = ev["unit"].astype(str)
+    return pd.DataFrame({
+        "Theme": [names.get(x, x) for x in ev["theme"]],
+        "Indicator": [indicator_label(str(i), registry) for i in ev["indicator"]],
+        "Value": [format_by_unit(v, u) for v, u in zip(ev["value"], units, strict=True)],
+        "Interval low": [format_by_unit(v, u) for v, u in zip(ev["low"], units, strict=True)],
+        "Interval high": [format_by_unit(v, u) for v, u in zip(ev["high"], units, strict=True)],
+        "Unit": units, "Status": ev["status"].astype(str),
+        "Source": [source_name(str(s), manifest) for s in ev["source"]], "Grain": ev["grain"].astype(str),
+        "Note": [reader_text(n) if str(n) != "nan" else "" for n in ev["note"]],
+    })
+
+
+def _framework_frame(fw: pd.DataFrame, names: Mapping[str, str], registry: Mapping) -> pd.DataFrame:
+    cols = {"side": "Side", "role": "Role", "role_rank": "Rank in role", "verdict": "Verdict",
+            "hypothesised": "Hypothesised", "pinned": "Pinned by the analyst", "eligible": "Eligible for a role",
+            "knowledge_share": "Knowledge-intensive share of jobs", "traded_share": "Traded share of jobs",
+            "strength_indicator": "Strength measure", "market_index": "Market index",
+            "enabling_index": "Enabling index"}
+    out = pd.DataFrame({"Theme": [names.get(x, x) for x in fw["theme"]]})
+    for col, label in cols.items():
+        if col not in fw.columns:
+            continue
+        values = fw[col]
+        if col == "role":
+            values = values.map(lambda r: ROLE_LABELS.get(str(r), str(r)) if r else "")
+        elif col == "strength_indicator":
+            values = values.map(lambda i: indicator_label(str(i), registry) if i else "")
+        elif col == "role_rank":
+            values = values.where(fw["role"].astype(str) != "", np.nan)
+        out[label] = values.to_numpy()
+    return out
+
+
+AREA_CODE = re.compile(r"^([EWSNK]\d{8}|TL[A-N0-9]{1,4}|UK[A-N0-9]{0,4})$")
+"""GSS and ITL/NUTS codes; a custom union's id (``MIDLANDS_ENGINE_ITL``) is not shown to readers."""
+
+
+def _is_area_code(code: str) -> bool:
+    return bool(AREA_CODE.match(code))
+
+
+def _reasons_list(reasons: object) -> Markup:
+    items = [reader_text(x) for x in str(reasons).split(";") if x.strip() and x.strip() != "nan"]
+    return Markup("<ul>" + "".join(f"<li>{Markup.escape(x[:1].upper() + x[1:])}</li>" for x in items) + "</ul>")
+
+
+def _replace_ids(text: str, mapping: Mapping[str, str]) -> str:
+    """Replace whole-word ids (scale and theme ids) in a note by their names."""
+    if not mapping:
+        return text
+    pattern = re.compile(r"(?<![\w-])(" + "|".join(re.escape(k) for k in sorted(mapping, key=len, reverse=True))
+                         + r")(?![\w-])")
+    return pattern.sub(lambda m: mapping[m.group(1)], text)
+
+
+# ----------------------------------------------------------------------------- the page
 
 
 def render_html(
@@ -123,8 +431,10 @@ def render_html(
     manifest = audit.manifest
     t = audit.tables
     scales, themes, framework, evidence = t["scales"], t["themes"], t["framework"], t["evidence"]
-    names = dict(zip(themes["theme"], themes["name"], strict=True))
+    names = theme_names(themes)
+    full_names = names  # tables use the chart names; the appendix lists the full ones
     scale_names = dict(zip(scales["scale"], scales["name"], strict=True))
+    registry = indicator_table(t.get("indicators"))
     ranking = t["ranking"]
     all_charts: list[Chart] = [c for s in sections for cs in s.charts.values() for c in cs]
     all_charts += [c for cs in global_charts.values() for c in cs]
@@ -133,16 +443,19 @@ def render_html(
         dupes = sorted({k for k in keys if keys.count(k) > 1})
         raise ValueError(f"duplicate chart keys: {dupes}")
     tables = {c.key: table_html(c.table) for c in all_charts}
-    figure_json = {c.key: _figure_json(c.figure) for c in all_charts}
+    shared: dict[str, str] = {}
+    figures = {c.key: figure_json(c.figure, shared) for c in all_charts}
+    per_scale_notes, general_notes = scale_notes(manifest, scales)
+    id_names = {**{k: v for k, v in full_names.items()}, **scale_names}
+    complexity = complexity_of_specialisations(t.get("opportunities"), scale_names)
+    years = audit_years(manifest)
 
     scale_ctx = []
     for sec in sections:
         row = scales[scales["scale"] == sec.scale].iloc[0]
         fw = framework[framework["scale"] == sec.scale].copy()
-        fw.insert(1, "name", [names.get(x, x) for x in fw["theme"]])
         rk = ranking[ranking["scale"] == sec.scale].sort_values("rank")
         ev = evidence[evidence["scale"] == sec.scale]
-        jobs = ev[ev["indicator"] == "jobs"].set_index("theme")["value"]
         priority_themes = fw.loc[fw["role"] != "", "theme"]
         hyp = fw[fw["hypothesised"]]
         kpis = [
@@ -152,30 +465,35 @@ def render_html(
             {"value": int((fw["role"] == "enabling competency").sum()), "label": "enabling competencies"},
             {"value": f"{int((hyp['verdict'] == 'supported').sum())} of {len(hyp)}",
              "label": "analyst themes supported"},
-            {"value": _fmt(float(jobs.reindex(priority_themes).sum())), "label": "jobs in priority themes"},
+            _priority_size_kpi(ev, priority_themes),
         ]
         verdicts = fw[fw["hypothesised"]].merge(rk[["theme", "rank"]], on="theme", how="left")
         verdict_rows = "".join(
-            f"<tr><td>{Markup.escape(r.name)}</td><td><span class=\"verdict verdict-"
+            f"<tr><td>{Markup.escape(full_names.get(r.theme, r.theme))}</td><td><span class=\"verdict verdict-"
             f"{Markup.escape(str(r.verdict).replace(' ', '-'))}\">{Markup.escape(r.verdict or '—')}</span></td>"
-            f"<td>{Markup.escape(r.role or '—')}</td><td>{_fmt(r.rank)}</td><td><ul>"
-            + "".join(f"<li>{Markup.escape(x.strip())}</li>" for x in str(r.reasons).split(";") if x.strip())
-            + "</ul></td></tr>"
+            f"<td>{Markup.escape(ROLE_LABELS.get(r.role, r.role) if r.role else '—')}</td><td>{_fmt(r.rank)}</td>"
+            f"<td>{_reasons_list(r.reasons)}</td></tr>"
             for r in verdicts.itertuples(index=False)
         )
         verdict_table = Markup(
-            '<table class="data"><thead><tr><th>Theme</th><th>Verdict</th><th>Role</th><th>Rank</th>'
-            f"<th>Reasons</th></tr></thead><tbody>{verdict_rows}</tbody></table>"
+            '<table class="data"><thead><tr><th scope="col">Theme</th><th scope="col">Verdict</th>'
+            '<th scope="col">Role</th><th scope="col">Rank</th>'
+            f'<th scope="col">Reasons</th></tr></thead><tbody>{verdict_rows}</tbody></table>'
         ) if len(verdicts) else Markup('<p class="lede">No analyst themes at this scale.</p>')
-        surprise = fw[(~fw["hypothesised"]) & (fw["reasons"].astype(str) != "")]
+        surprise = fw[(~fw["hypothesised"]) & fw["reasons"].astype(str).str.contains("not hypothesised", regex=False)]
+        surprise_table = table_html(pd.DataFrame({
+            "Theme": [full_names.get(x, x) for x in surprise["theme"]],
+            "Role": [ROLE_LABELS.get(r, r) for r in surprise["role"]],
+            "Reasons": [reader_text(str(r).replace(";", "; ")) for r in surprise["reasons"]],
+        })) if len(surprise) else None
         comp_summary, overlap_table, comp_notes = [], None, []
         cs = t.get("complementarity_summary")
         if cs is not None and (cs["parent"] == sec.scale).any():
             r = cs[cs["parent"] == sec.scale].iloc[0]
             comp_summary = [
-                {"value": _fmt(float(r["score"])), "label": "complementarity score (0-1)"},
-                {"value": _fmt(float(r["coverage"])), "label": "coverage of parent priorities"},
-                {"value": _fmt(float(r["distinctiveness"])), "label": "distinctiveness of the children"},
+                {"value": f"{float(r['score']):.2f}", "label": "complementarity score (0-1)"},
+                {"value": f"{100 * float(r['coverage']):.0f}%", "label": "of parent priorities covered by a child"},
+                {"value": f"{float(r['distinctiveness']):.2f}", "label": "distinctiveness of the children (0-1)"},
                 {"value": int(r["n_children"]), "label": "children"},
             ]
             for col, label in (("uncovered_priorities", "Parent priorities no child is specialised in"),
@@ -184,9 +502,15 @@ def render_html(
                 comp_notes.append(f"{label}: {', '.join(items) if items else 'none'}.")
         so = t.get("sibling_overlap")
         if so is not None and (so["parent"] == sec.scale).any():
-            sub = so[so["parent"] == sec.scale].copy()
-            sub["theme"] = [names.get(x, x) for x in sub["theme"]]
-            overlap_table = table_html(sub)
+            sub = so[so["parent"] == sec.scale]
+            overlap_table = table_html(pd.DataFrame({
+                "Child A": [child_name(c, sec.scale, scale_names) for c in sub["child_a"]],
+                "Child B": [child_name(c, sec.scale, scale_names) for c in sub["child_b"]],
+                "Jaccard overlap of priorities": sub["jaccard"].astype(float),
+                "Theme": [full_names.get(x, x) for x in sub["theme"]],
+                "Similarity within the theme": sub["within_theme_similarity"].astype(float),
+                "Relation": sub["relation"].astype(str),
+            }))
         if not comp_summary and not sec.charts.get("complementarity"):
             parent = str(row["parent"]) if isinstance(row["parent"], str) else ""
             comp_notes.append(
@@ -195,49 +519,99 @@ def render_html(
                    "how it contributes)." if parent else ".")
             )
         parent = row["parent"] if isinstance(row["parent"], str) else ""
+        cx = complexity.get(sec.scale)
+        complexity_kpi = None
+        if cx is not None:
+            complexity_kpi = {"value": f"{cx['value']:+.2f}",
+                              "label": f"complexity of its specialisations (mean PCI; {cx['rank']} of {cx['n']} "
+                                       "scales with the data)"}
         scale_ctx.append({
-            "scale": sec.scale, "name": sec.name, "area": row["area"], "area_name": row["area_name"],
+            "scale": sec.scale, "name": sec.name, "area": row["area"] if _is_area_code(str(row["area"])) else "",
+            "area_name": row["area_name"],
             "level": row["level"], "reference_name": row["reference_name"], "n_lads": _fmt(row["n_lads"]),
             "parent_name": scale_names.get(parent, parent), "kpis": kpis, "diagram": Markup(sec.diagram),
-            "framework_rows": len(fw), "framework_table": table_html(fw.drop(columns=["scale"])),
-            "evidence_rows": len(ev),
-            "evidence_table": table_html(ev.drop(columns=["scale"]).assign(
-                theme=[names.get(x, x) for x in ev["theme"]])),
-            "charts": {k: sec.charts.get(k, []) for k in ("strengths", "priorities", "opportunities", "innovation",
-                                                         "business", "supply", "complementarity", "stability")},
+            "framework_rows": len(fw), "framework_table": table_html(_framework_frame(fw, full_names, registry)),
+            "framework_notes": [_replace_ids(n, id_names) for n in per_scale_notes.get(sec.scale, [])],
+            "evidence_rows": int((ev["status"] != "not available at this scale").sum()),
+            "evidence_table": table_html(_evidence_frame(ev, full_names, registry, manifest)),
+            "unavailable": _unavailable(ev, registry, manifest),
+            "charts": {k: sec.charts.get(k, []) for k in ("strengths", "priorities", "opportunities", "network",
+                                                         "composition", "innovation", "business", "supply",
+                                                         "complementarity", "stability")},
             "missing": {k: sec.notes.get(k, "Not produced by this audit.") for k in
-                        ("opportunities", "innovation", "stability", "supply")},
-            "links_table": _links_table(t.get("supply"), sec.scale, names),
+                        ("opportunities", "network", "composition", "innovation", "stability", "supply")},
+            "industry_table": industry_table(t.get("activities"), sec.scale, names),
+            "similar": similar_areas(t.get("activities"), sec.scale, scale_names),
+            "complexity_kpi": complexity_kpi,
+            "links_table": _links_table(t.get("supply"), sec.scale, full_names),
             "verdict_table": verdict_table,
-            "surprise_table": table_html(surprise[["theme", "name", "role", "reasons"]]) if len(surprise) else None,
+            "surprise_table": surprise_table,
             "complementarity_summary": comp_summary, "overlap_table": overlap_table,
             "complementarity_notes": comp_notes,
         })
 
     inputs = inputs_frame(manifest)
+    inputs.insert(0, "source", [source_name(k, manifest) for k in inputs["key"]])
+    inputs["notes"] = [("; ".join(map(str, v)) if isinstance(v, (list, tuple)) else str(v)) for v in inputs["notes"]]
     methods = methods_frame(manifest)
     boundaries_table = table_html(pd.DataFrame([
-        {"level": b.level, "file": b.path.name, "sha256": b.sha256, "code property": b.id_property,
-         "areas drawn": len(b.matched), "areas without polygon": len(b.unmatched), "attribution": b.attribution}
+        {"Level": b.level, "File": b.path.name, "SHA-256": b.sha256, "Code property": b.id_property,
+         "Areas drawn": len(b.matched), "Areas without polygon": len(b.unmatched), "Attribution": b.attribution}
         for b in boundaries
-    ])) if boundaries else None
-    packages = pd.DataFrame(sorted((manifest.get("packages") or {}).items()), columns=["package", "version"])
+    ]), print_hide=("SHA-256", "Code property")) if boundaries else None
+    packages = pd.DataFrame(sorted((manifest.get("packages") or {}).items()), columns=["Package", "Version"])
     synthetic = manifest.get("synthetic") or ""
+    latest = latest_data_year(audit)
+    config_sha = str(manifest.get("config_sha256", ""))
+    dated = []
+    if years:
+        dated.append(f"Evidence {years[0]} to {years[1]}")
+    if latest:
+        dated.append(f"latest data year {latest}")
+    indicators_frame = t.get("indicators")
     context = {
-        "title": title or str((manifest.get("config") or {}).get("title") or "Science and Innovation Audit"),
+        "title": title or report_title(manifest),
+        "dated": " · ".join(dated) if dated else "Data years not recorded in the audit's config",
         "sia_version": manifest.get("sia_version", ""), "python": manifest.get("python", ""),
-        "config_sha256": str(manifest.get("config_sha256", "")), "n_sources": len(manifest.get("inputs", {})),
+        "config_sha256": config_sha, "n_sources": len(manifest.get("inputs", {})),
         "synthetic": synthetic, "css": Markup(_asset("report.css")), "js": Markup(_asset("report.js")),
-        "geo_stub": Markup(GEO_ASSETS_STUB), "plotlyjs": Markup(plotly.offline.get_plotlyjs()),
+        "geo_stub": Markup(GEO_ASSETS_STUB), "plotly_gz": Markup(plotly_gzip_base64()),
         "plotly_version": plotly.offline.get_plotlyjs_version(),
         "scales": scale_ctx, "global_charts": global_charts, "all_charts": all_charts, "tables": tables,
-        "figure_json": figure_json, "map_notes": list(map_notes),
-        "sources_table": table_html(inputs), "attributions": _attributions(manifest, boundaries),
+        "figure_json": figures, "shared_json": {k: Markup(v.replace("</", "<\\/")) for k, v in sorted(shared.items())},
+        "map_notes": list(map_notes),
+        "sources_table": table_html(inputs.rename(columns={c: c.capitalize() for c in inputs.columns}).rename(
+            columns={"Key": "Input key", "Sha256": "SHA-256"}),
+            print_hide=("Input key", "SHA-256", "Path", "Loader", "Query")),
+        "attributions": _attributions(manifest, boundaries),
         "boundaries_table": boundaries_table,
-        "methods_table": table_html(methods), "data_treatment": [str(x) for x in manifest.get("data_treatment", [])],
-        "scales_table": table_html(scales), "themes_table": table_html(themes),
+        "methods_table": table_html(methods.rename(columns={c: str(c).capitalize() for c in methods.columns})),
+        "data_treatment": [str(x) for x in manifest.get("data_treatment", [])],
+        "audit_notes": [_replace_ids(str(n), id_names) for n in general_notes],
+        "scales_table": table_html(scales.rename(columns={c: column_label(c) for c in scales.columns}).rename(
+            columns={"Scale": "Scale id", "Name": "Scale"}), print_hide=("District codes",)),
+        "themes_table": table_html(themes.rename(columns={c: column_label(c) for c in themes.columns}).rename(
+            columns={"Theme": "Theme id", "Name": "Theme"}), print_hide=("Resolved codes", "Codes")),
+        "indicators_table": table_html(indicators_frame.rename(columns={c: column_label(c) for c in
+                                                                          indicators_frame.columns}).rename(
+            columns={"Indicator": "Indicator id"})) if indicators_frame is not None else None,
         "report_notes": list(report_notes), "packages_table": table_html(packages),
         "config_json": json.dumps(manifest.get("config", {}), indent=2, sort_keys=True, default=str),
-        "outdir_name": Path(audit.outdir).name,
     }
     return _template().render(**context)
+
+
+def _links_table(supply: pd.DataFrame | None, scale: str, names: Mapping[str, str]) -> Markup | None:
+    """Key upstream and downstream industries of each theme at one scale, named (not IOAT codes)."""
+    if supply is None or "scale" not in supply.columns:
+        return None
+    links = supply[supply["scale"] == scale]
+    if links.empty:
+        return None
+    frame = pd.DataFrame({
+        "Theme": [names.get(x, x) for x in links["theme"]],
+        "Key upstream industries (suppliers)": [industries_text(x) for x in links["upstream"]],
+        "Key downstream industries (buyers)": [industries_text(x) for x in links["downstream"]],
+        "Input-output industries of the theme": [industries_text(x, limit=6) for x in links["industries"]],
+    })
+    return table_html(frame)

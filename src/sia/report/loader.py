@@ -20,38 +20,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from sia.audit.vocabulary import ALLOWED as AUDIT_ALLOWED
+from sia.audit.vocabulary import TABLE_COLUMNS
+
 
 class ReportInputError(ValueError):
     """The audit output directory does not follow the contract of ``docs/audit-output.md``."""
 
 
-CONTRACT: dict[str, tuple[str, ...]] = {
-    "scales": ("scale", "name", "area", "area_name", "level", "reference", "reference_name", "parent", "n_lads",
-               "lads"),
-    "themes": ("theme", "name", "description", "origin", "codes", "resolved_codes", "pin", "comment"),
-    "evidence": ("scale", "theme", "indicator", "value", "low", "high", "unit", "status", "source", "grain", "note"),
-    "scores": ("scale", "theme", "criterion", "indicator", "raw", "normalised", "weight", "direction"),
-    "ranking": ("scale", "theme", "score", "rank", "score_topsis", "rank_topsis"),
-    "stability": ("scale", "theme", "k", "p_top_k", "median_rank", "rank_p05", "rank_p95"),
-    "framework": ("scale", "theme", "side", "enabling_index", "market_index", "pinned", "role", "role_rank", "verdict",
-                  "reasons", "hypothesised"),
-    "complementarity": ("parent", "child", "theme", "child_share", "overall_share", "contribution_ratio",
-                        "child_specialised", "child_priority", "parent_priority", "alignment"),
-    "complementarity_summary": ("parent", "score", "coverage", "distinctiveness", "n_children", "uncovered_priorities",
-                                "child_only_priorities"),
-    "sibling_overlap": ("parent", "child_a", "child_b", "jaccard", "theme", "within_theme_similarity", "relation"),
-    "activities": ("scale", "activity", "activity_name", "jobs", "share", "lq", "lq_low", "lq_high", "significant",
-                   "growth_pct", "competitive_effect", "theme"),
-    "opportunities": ("scale", "activity", "activity_name", "present", "density", "pci", "cog", "quadrant"),
-    "relatedness_edges": ("activity_a", "activity_b", "proximity"),
-    "clusters": ("activity", "activity_name", "cluster", "cluster_label", "stability"),
-    "supply": ("scale", "theme", "industries", "local_input_share", "regional_multiplier", "national_multiplier",
-               "forward_linkage", "backward_linkage", "intermediate_share", "digital_services_input_share", "upstream",
-               "downstream"),
-    "innovation": ("scale", "indicator", "value", "per_gva", "uk_per_gva", "ratio_to_uk", "unit", "year", "grain",
-                   "source", "status"),
-    "maps": ("level", "area", "area_name", "indicator", "value", "year"),
-}
+CONTRACT: dict[str, tuple[str, ...]] = TABLE_COLUMNS
 """Required columns of each table (``stability`` also carries ``loo_<criterion>`` columns)."""
 
 REQUIRED_TABLES: tuple[str, ...] = ("scales", "themes", "evidence", "ranking", "framework")
@@ -74,30 +51,23 @@ NUMERIC: dict[str, tuple[str, ...]] = {
                "intermediate_share", "digital_services_input_share"),
     "innovation": ("value", "per_gva", "uk_per_gva", "ratio_to_uk", "year"),
     "maps": ("value", "year"),
+    "indicators": ("direction",),
 }
 BOOLEAN: dict[str, tuple[str, ...]] = {
     "framework": ("pinned", "hypothesised"),
     "complementarity": ("child_specialised", "child_priority", "parent_priority"),
     "activities": ("significant",),
     "opportunities": ("present",),
+    "activity_classes": ("traded", "knowledge_intensive"),
 }
 TEXT_KEYS: dict[str, tuple[str, ...]] = {
     "scales": ("scale", "area", "parent", "lads"), "themes": ("theme", "codes", "resolved_codes", "pin"),
     "activities": ("activity",), "opportunities": ("activity",), "clusters": ("activity",),
-    "relatedness_edges": ("activity_a", "activity_b"), "maps": ("area",),
+    "relatedness_edges": ("activity_a", "activity_b"), "maps": ("area",), "activity_classes": ("activity",),
 }
 """Columns read as text from CSV (codes such as ``01110`` keep their leading zero)."""
 
-ALLOWED: dict[tuple[str, str], frozenset[str]] = {
-    ("evidence", "status"): frozenset({"observed", "rounded", "estimated", "incomplete", "suppressed", "missing",
-                                       "not available at this scale"}),
-    ("themes", "origin"): frozenset({"analyst", "builtin", "data-driven"}),
-    ("themes", "pin"): frozenset({"market", "enabling", ""}),
-    ("framework", "role"): frozenset({"market-driven priority", "enabling competency", ""}),
-    ("framework", "verdict"): frozenset({"supported", "mixed", "not supported", ""}),
-    ("sibling_overlap", "relation"): frozenset({"duplication", "complementary"}),
-    ("complementarity", "alignment"): frozenset({"aligned", "child niche", "contributes", "gap", ""}),
-}
+ALLOWED: dict[tuple[str, str], frozenset[str]] = dict(AUDIT_ALLOWED)
 MANIFEST_KEYS = ("sia_version", "config", "inputs", "methods", "data_treatment")
 _TRUE = frozenset({"true", "1", "yes", "t"})
 _FALSE = frozenset({"false", "0", "no", "f", ""})

@@ -29,7 +29,9 @@ import plotly.graph_objects as go
 from shapely.geometry import mapping, shape
 from shapely.geometry.polygon import orient
 
-from sia.report.charts import Chart, _style, slug
+from sia.report.charts import Chart, _style, lq_colour_axis, slug
+from sia.report.labels import INDICATOR_LABELS as REGISTRY_LABELS
+from sia.report.labels import split_map_indicator, wrap
 
 GEO_ASSETS_STUB = (
     'window.PlotlyGeoAssets = window.PlotlyGeoAssets || {}; '
@@ -46,6 +48,9 @@ LEVEL_PATTERNS: dict[str, tuple[str, ...]] = {
 
 INDICATOR_LABELS: dict[str, str] = {
     "lq": "Location quotient (ratio; 1 = reference share)",
+    "employment_lq": "Employment LQ (ratio; 1 = reference share)",
+    "gva_lq": "GVA LQ (ratio; 1 = reference share)",
+    "gva_total": "Total GVA (GBP million)",
     "growth_pct": "Employment growth (%)",
     "jobs_per_gbp_m_gva": "Jobs per GBP m of GVA (jobs / GBP m)",
     "gva_per_job": "GVA per job (GBP thousand)",
@@ -55,6 +60,15 @@ INDICATOR_LABELS: dict[str, str] = {
     "productivity_ratio": "GVA per job relative to the reference (ratio)",
     "sme_share": "SME share of enterprises (share)",
 }
+LQ_INDICATORS = frozenset({"lq", "employment_lq", "gva_lq"})
+LEVEL_NAMES: dict[str, str] = {"LAD": "local authority district", "ITL1": "ITL1 region", "ITL2": "ITL2 region",
+                               "ITL3": "ITL3 area", "LEP": "LEP area", "CAUTH": "combined authority",
+                               "RGN": "region"}
+MAX_NAMED_AREAS = 30
+"""Maps with at most this many areas name every area; larger maps name the five highest."""
+COORD_DECIMALS = 4
+"""Boundary coordinates are rounded to 4 decimals of a degree (about 10 m; the BUC files are generalised to
+far more than that), which halves the size of the embedded GeoJSON."""
 
 
 class BoundaryError(ValueError):
@@ -75,16 +89,41 @@ class Boundary:
     attribution: str
     vintage: str
     notes: list[str] = field(default_factory=list)
+    points: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """Area code -> (lon, lat) of a point inside the area (for its name label)."""
 
 
-def indicator_label(indicator: str) -> str:
-    """A label with units for a map indicator such as ``lq_transport`` or ``jobs_per_gbp_m_gva``."""
-    if indicator in INDICATOR_LABELS:
-        return INDICATOR_LABELS[indicator]
+def parse_indicator(indicator: str) -> tuple[str, str]:
+    """A map indicator -> (measure, theme id): ``employment_lq:cluster-03`` (the audit's form) or
+    ``lq_transport`` (measure and theme joined by ``_``); ``gva_total`` has no theme."""
+    base, theme = split_map_indicator(indicator)
+    if theme or base in INDICATOR_LABELS:
+        return base, theme
     for key in sorted(INDICATOR_LABELS, key=len, reverse=True):
-        if indicator.startswith(key + "_"):
-            return f"{INDICATOR_LABELS[key]}, {indicator[len(key) + 1:].replace('_', ' ')}"
-    return indicator.replace("_", " ")
+        if base.startswith(key + "_"):
+            return key, base[len(key) + 1:]
+    return base, ""
+
+
+def indicator_label(indicator: str, theme_names: Mapping[str, str] | None = None) -> str:
+    """A reader label with units for a map indicator (``employment_lq:cluster-03`` ->
+    "Employment LQ (ratio; 1 = reference share), Motor vehicles cluster")."""
+    base, theme = parse_indicator(indicator)
+    label = INDICATOR_LABELS.get(base)
+    if label is None:
+        name, unit = REGISTRY_LABELS.get(base, (base.replace("_", " ").capitalize(), ""))
+        label = f"{name} ({unit})" if unit else name
+    if theme:
+        label += ", " + (theme_names or {}).get(theme, theme.replace("_", " ").replace("-", " "))
+    return label
+
+
+def _round_coords(coords: object) -> object:
+    if isinstance(coords, (list, tuple)):
+        if coords and isinstance(coords[0], (int, float)):
+            return [round(float(c), COORD_DECIMALS) for c in coords]
+        return [_round_coords(c) for c in coords]
+    return coords
 
 
 def _year(path: Path) -> str:
@@ -154,14 +193,20 @@ def load_boundary(path: Path, level: str, codes: set[str], *, user_supplied: boo
         raise BoundaryError(f"{path}: no feature property matches any of the {len(codes)} {level} area codes "
                             f"(e.g. {sorted(codes)[:3]})")
     kept = [f for f in data["features"] if (f.get("properties") or {}).get(prop) in codes]
-    features = [{"type": "Feature", "id": f["properties"][prop], "properties": {"code": f["properties"][prop]},
-                 "geometry": _rewind_clockwise(f["geometry"])} for f in kept]
+    features, points = [], {}
+    for f in kept:
+        geometry = _rewind_clockwise(f["geometry"])
+        geometry = {"type": geometry["type"], "coordinates": _round_coords(geometry["coordinates"])}
+        code = f["properties"][prop]
+        features.append({"type": "Feature", "id": code, "properties": {"code": code}, "geometry": geometry})
+        p = shape(geometry).representative_point()
+        points[code] = (round(p.x, COORD_DECIMALS), round(p.y, COORD_DECIMALS))
     matched = sorted({f["id"] for f in features})
     unmatched = sorted(codes - set(matched))
     return Boundary(
         level=level, path=path, sha256=hashlib.sha256(path.read_bytes()).hexdigest(), id_property=prop,
         geojson={"type": "FeatureCollection", "features": features}, matched=matched, unmatched=unmatched,
-        attribution=attribution_for(path, user_supplied=user_supplied), vintage=_year(path),
+        attribution=attribution_for(path, user_supplied=user_supplied), vintage=_year(path), points=points,
     )
 
 
@@ -181,8 +226,13 @@ def find_boundary(boundaries_dir: Path, level: str, codes: set[str]) -> Boundary
     return best
 
 
-def choropleth_chart(maps: pd.DataFrame, level: str, indicator: str, boundary: Boundary) -> Chart:
-    """A choropleth of one indicator at one level, offline (plotly geo, no basemap)."""
+def choropleth_chart(maps: pd.DataFrame, level: str, indicator: str, boundary: Boundary, *,
+                     theme_names: Mapping[str, str] | None = None, reference_name: str = "the reference area") -> Chart:
+    """A choropleth of one indicator at one level, offline (plotly geo, no basemap), with area names.
+
+    Location quotients are drawn on a diverging scale from 0, white at LQ = 1; other indicators on
+    the sequential ``cividis`` scale.
+    """
     sub = maps[(maps["level"] == level) & (maps["indicator"] == indicator)].copy()
     drawn = sub["area"].isin(set(boundary.matched)) & sub["value"].notna()
     notes = []
@@ -190,29 +240,69 @@ def choropleth_chart(maps: pd.DataFrame, level: str, indicator: str, boundary: B
         notes.append(f"{int((~drawn).sum())} area(s) not drawn (no polygon in {boundary.path.name} or no value): "
                      + ", ".join(sub.loc[~drawn, "area"].astype(str)))
     shown = sub[drawn]
-    label = indicator_label(indicator)
+    base, theme = parse_indicator(indicator)
+    measure = indicator_label(base)
+    theme_label = (theme_names or {}).get(theme, theme.replace("-", " ")) if theme else ""
     years = sorted({str(int(y)) for y in sub["year"].dropna()})
+    level_name = LEVEL_NAMES.get(level.upper(), level)
+    is_lq = base in LQ_INDICATORS
+    values = shown["value"].to_numpy(float)
+    if is_lq:
+        z, kw = lq_colour_axis(values)
+        ticks = kw.pop("ticks")
+        colour = {"z": z, "colorscale": kw["colorscale"], "zmin": kw["zmin"], "zmax": kw["zmax"],
+                  "colorbar": {"title": {"text": "Location<br>quotient"}, **ticks}}
+    else:
+        colour = {"z": values, "colorscale": "Cividis", "colorbar": {"title": {"text": wrap(measure, 16)}}}
     fig = go.Figure(go.Choropleth(
-        geojson=boundary.geojson, locations=shown["area"], z=shown["value"], featureidkey="id",
-        text=shown["area_name"], colorscale="Cividis", marker={"line": {"color": "white", "width": 0.6}},
-        colorbar={"title": {"text": label}}, hovertemplate="%{text} (%{location})<br>%{z:.3g}<extra></extra>",
+        geojson=boundary.geojson, locations=shown["area"], featureidkey="id", customdata=values,
+        text=shown["area_name"], marker={"line": {"color": "white", "width": 0.6}},
+        hovertemplate="%{text} (%{location})<br>%{customdata:.3g}<extra></extra>", **colour,
     ))
+    named = shown if len(shown) <= MAX_NAMED_AREAS else shown.sort_values("value", ascending=False).head(5)
+    pts = [boundary.points.get(a) for a in named["area"]]
+    keep = [p is not None for p in pts]
+    if any(keep):
+        fig.add_trace(go.Scattergeo(
+            lon=[p[0] for p in pts if p is not None], lat=[p[1] for p in pts if p is not None],
+            text=[wrap(n, 16) for n, k in zip(named["area_name"], keep, strict=True) if k], mode="text",
+            textfont={"size": 10, "color": "#111", "shadow": "1px 1px 2px #fff, -1px -1px 2px #fff"},
+            hoverinfo="skip", showlegend=False, name="area names",
+        ))
     fig.update_geos(fitbounds="locations", visible=False, scope="world", resolution=110, projection_type="mercator")
-    title = f"{label} by {level}" + (f", {', '.join(years)}" if years else "")
-    _style(fig, title, None, None, height=560)
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 60, "b": 40})
-    fig.add_annotation(text=boundary.attribution.split(". Contains LPS")[0], xref="paper", yref="paper", x=0, y=-0.06,
-                       showarrow=False, xanchor="left", font={"size": 9, "color": "#555"})
-    lo, hi = (float(np.nanmin(shown["value"])), float(np.nanmax(shown["value"]))) if len(shown) else (np.nan, np.nan)
-    caption = (f"Each {level} area is shaded by {label.lower()}: brighter yellow is higher, dark blue lower "
-               f"(range {lo:.3g} to {hi:.3g}). Hover an area for its value; the table lists every area, including any "
-               f"that could not be drawn.")
-    table = sub[["area", "area_name", "indicator", "value", "year"]].reset_index(drop=True)
-    return Chart(slug("map", level, indicator), title, caption, fig, table, None, notes + boundary.notes)
+    what = measure.split(" (")[0]
+    title = f"{what} of {theme_label} by {level_name}" if theme_label else f"{what} by {level_name}"
+    title += f", {', '.join(years)}" if years else ""
+    _style(fig, title, None, None, height=580, title_width=52)  # maps are drawn two abreast (about 600 px)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 70, "b": 46})
+    credit = boundary.attribution.split(". Contains LPS")[0].replace(". Contains", ".<br>Contains")
+    fig.add_annotation(text=credit, xref="paper", yref="paper", x=0, y=-0.02, yanchor="top",
+                       showarrow=False, xanchor="left", align="left", font={"size": 9, "color": "#444"})
+    lo, hi = (float(np.nanmin(values)), float(np.nanmax(values))) if len(shown) else (np.nan, np.nan)
+    names_text = ("Every area is named." if len(shown) <= MAX_NAMED_AREAS
+                  else "The five areas with the highest values are named.")
+    if is_lq:
+        caption = (f"Each {level_name} is shaded by its {what} in {theme_label or 'the indicator'}: purple areas are "
+                   f"more specialised than {reference_name} (LQ above 1), orange less, white equal; the colour scale "
+                   f"runs from 0 and LQs of 4 or more share the darkest purple (range here {lo:.2f} to {hi:.2f}). "
+                   f"{names_text} Hover an area for its value; the table lists every area, including any that could "
+                   "not be drawn.")
+    else:
+        caption = (f"Each {level_name} is shaded by {measure[:1].lower() + measure[1:]}: brighter yellow is higher, "
+                   f"dark blue lower (range {lo:,.3g} to {hi:,.3g}). {names_text} Hover an area for its value; the "
+                   f"table lists every area, including any that could not be drawn.")
+    table = sub.assign(indicator=indicator_label(indicator, theme_names))[["area", "area_name", "indicator", "value",
+                                                                            "year"]]
+    table = table.rename(columns={"area": "Area code", "area_name": "Area", "indicator": "Indicator", "value": "Value",
+                                  "year": "Year"}).reset_index(drop=True)
+    sources = ("employment",) if base in ("lq", "employment_lq") else ("gva_lad",) if base.startswith("gva") else ()
+    return Chart(slug("map", level, indicator), title, caption, fig, table, None, notes + boundary.notes, sources,
+                 data_years=", ".join(years))
 
 
 def map_charts(
     maps: pd.DataFrame, *, boundaries_dir: Path | None = None, boundary_files: Mapping[str, Path] | None = None,
+    theme_names: Mapping[str, str] | None = None, reference_name: str = "the reference area",
 ) -> tuple[list[Chart], list[Boundary], list[str]]:
     """All choropleths of the ``maps`` table.
 
@@ -237,5 +327,6 @@ def map_charts(
             continue
         used.append(boundary)
         for indicator in sorted(maps.loc[maps["level"] == level, "indicator"].unique()):
-            charts.append(choropleth_chart(maps, level, indicator, boundary))
+            charts.append(choropleth_chart(maps, level, indicator, boundary, theme_names=theme_names,
+                                           reference_name=reference_name))
     return charts, used, notes

@@ -1,4 +1,8 @@
-"""Static PNG/SVG images of the report's charts for board papers (kaleido + Debian chromium).
+"""Static PNG/SVG images of the report's charts for board papers and slides (kaleido + Debian chromium).
+
+Each image is sized for a 16:9 slide (1280 x 720 CSS px; PNGs at 2x, 2560 x 1440) and carries, under the
+chart, its caption and its source line with the data years (:func:`slide_figure`), so an image pasted
+into a paper or a deck stands on its own.
 
 Kaleido 1.x drives a Chrome/Chromium; on this project's machines that is Debian's ``chromium``
 (``/usr/bin/chromium``), found through ``$BROWSER_PATH`` (notes/stack.md s4), so nothing is
@@ -11,15 +15,87 @@ otherwise load from a CDN).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
+import textwrap
 from collections.abc import Callable, Sequence
 from pathlib import Path
+
+import plotly.graph_objects as go
 
 from sia.report.charts import Chart
 from sia.report.maps import GEO_ASSETS_STUB
 
 DEFAULT_BROWSERS = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")
+SLIDE = (1280, 720)
+"""Image size in CSS px: a 16:9 slide."""
+LINE_PX = 16
+"""Height of one caption line (font 12 px)."""
+
+
+def _category_lines(values: object) -> tuple[int, int]:
+    """(max lines, max characters per line) of the string values of a category axis (``<br>`` breaks)."""
+    texts = [re.sub(r"<(?!br>)[^>]+>", "", str(v)) for v in (values if values is not None else ())
+             if isinstance(v, str)]
+    if not texts:
+        return 1, 0
+    lines = [t.split("<br>") for t in texts]
+    return max(len(x) for x in lines), max(len(line) for x in lines for line in x)
+
+
+def slide_figure(chart: Chart, *, width: int = SLIDE[0], height: int = SLIDE[1]) -> go.Figure:
+    """A copy of the chart's figure at slide size with its caption, notes and source line under the plot.
+
+    Plotly cannot anchor an annotation to the figure's edge, only to the plot area, and its automatic
+    margins move the plot area; so the x axes get a fixed bottom margin computed from their tick labels
+    (automargin off), the caption is placed in the bottom margin below them, and it is wrapped (never cut)
+    to the width left of the plot area's estimated left edge.
+    """
+    fig = go.Figure(chart.figure)
+    title = chart.title
+    if chart.data_years and not re.search(r"\b(19|20)\d\d\b", title):
+        title = f"{title} ({chart.data_years})"  # an image pasted alone still says when
+    fig.update_layout(title={"text": title})
+    cartesian = (any(tr.type in ("scatter", "bar", "heatmap") for tr in fig.data)
+                 and not any(tr.type in ("choropleth", "scattergeo", "treemap") for tr in fig.data)
+                 and fig.layout.xaxis.visible is not False)
+    top = 100
+    if cartesian:
+        x_lines, _ = max((_category_lines(tr.x) for tr in fig.data if tr.type in ("bar", "heatmap")), default=(1, 0))
+        _, y_chars = max((_category_lines(tr.y) for tr in fig.data if tr.type in ("bar", "heatmap", "scatter")),
+                         default=(1, 0))
+        has_title = bool(fig.layout.xaxis.title.text)
+        axis_b = 30 + 15 * x_lines + (24 if has_title else 0)
+        left = max(80, int(y_chars * 6.8) + 60)
+        fig.update_xaxes(automargin=False)
+    else:
+        axis_b, left = 24, int(fig.layout.margin.l or 20)
+    chars = max(int((width - left - 30) / 7.2), 40)
+    caption = textwrap.wrap(chart.caption, chars)
+    notes = [line for n in chart.notes for line in textwrap.wrap(f"Note: {n}", chars)]
+    source = textwrap.wrap(chart.source_line, int(chars * 1.1)) if chart.source_line else []
+    lines = len(caption) + len(notes) + len(source)
+    bottom = axis_b + lines * LINE_PX + 12
+    plot_h = max(height - top - bottom, 120)
+    for tr in fig.data:  # rows too tight for wrapped category labels: one line each (the margin is wide enough)
+        if tr.type in ("bar", "heatmap") and tr.y is not None and len(tr.y) and isinstance(tr.y[0], str):
+            n_rows = len(set(tr.y))
+            if n_rows and plot_h / n_rows < 34:
+                tr.y = [str(v).replace("<br>", " ") for v in tr.y]
+                order = fig.layout.yaxis.categoryarray
+                if order is not None:
+                    fig.update_yaxes(categoryarray=[str(v).replace("<br>", " ") for v in order])
+    legend = {}
+    if fig.layout.legend.y is not None and fig.layout.legend.y < 0:  # a legend under the plot goes above it
+        legend = {"orientation": "h", "y": 1.0, "yanchor": "bottom", "x": 1.0, "xanchor": "right"}
+    fig.update_layout(width=width, height=height, margin={"t": top, "b": bottom}, legend=legend or None,
+                      title={"x": 0.012})
+    text = "<br>".join(caption + [f"<span style='color:#9A4100'>{n}</span>" for n in notes]
+                       + [f"<span style='font-size:11px;color:#444'>{x}</span>" for x in source])
+    fig.add_annotation(text=text, xref="paper", yref="paper", x=0.0, y=-(bottom - 6) / plot_h, xanchor="left",
+                       yanchor="bottom", align="left", showarrow=False, font={"size": 12, "color": "#222"})
+    return fig
 
 
 class StaticExportUnavailable(RuntimeError):
@@ -42,9 +118,11 @@ def export_static(
     outdir: str | Path,
     *,
     formats: Sequence[str] = ("png", "svg"),
-    width: int = 1100,
+    width: int = SLIDE[0],
+    height: int = SLIDE[1],
     scale: float = 2.0,
     progress: Callable[[int, int], None] | None = None,
+    audit_name: str | None = None,
 ) -> list[Path]:
     """Write each chart as ``<key>.<format>`` (and its data table as ``<key>.csv``) into ``outdir``.
 
@@ -56,8 +134,11 @@ def export_static(
         Output directory (created).
     formats
         Any of ``png``, ``svg``, ``pdf``.
-    width, scale
-        Image width in CSS pixels and the PNG pixel ratio (2 = print quality).
+    width, height, scale
+        Image size in CSS pixels (default a 16:9 slide) and the PNG pixel ratio (2 = print quality).
+    audit_name
+        Unused by the images themselves (each chart's ``source_line`` names the audit); kept so callers
+        can pass it for future file metadata.
     progress
         Optional callback ``(done, total)`` called once before and once after rendering.
 
@@ -91,11 +172,11 @@ def export_static(
     outdir.mkdir(parents=True, exist_ok=True)
     jobs, written = [], []
     for chart in charts:
-        height = int(chart.figure.layout.height or 500)
+        fig = slide_figure(chart, width=width, height=height)
         chart.table.to_csv(outdir / f"{chart.key}.csv", index=False)
         for fmt in formats:
             path = outdir / f"{chart.key}.{fmt}"
-            jobs.append({"fig": chart.figure, "path": path,
+            jobs.append({"fig": fig, "path": path,
                          "opts": {"format": fmt, "width": width, "height": height, "scale": scale}})
             written.append(path)
     if progress:
