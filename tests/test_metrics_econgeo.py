@@ -21,7 +21,7 @@ import scipy.stats
 from numpy.testing import assert_allclose, assert_array_equal
 
 from sia.metrics import concentration, econgeo, patents, productivity_levels
-from sia.metrics.complexity import morc
+from sia.metrics.complexity import econgeo_reflections, morc
 from sia.metrics.concentration import gini, hoover_gini, locational_gini
 from sia.metrics.econgeo import mort, portfolio_density, portfolio_density_mean
 from sia.metrics.patents import (
@@ -394,7 +394,7 @@ def test_mort_default_steps_and_empty_rows_and_columns(X1):
     assert_allclose(got[1:6], mort(M, 19), rtol=1e-12)
     # area side equals complexity.morc at every step up to EconGeo's documented maximum
     for steps in range(0, 23):
-        assert_allclose(econgeo._econgeo_reflections(M.astype(float), steps)[0], morc(M, steps), rtol=1e-12)
+        assert_allclose(econgeo_reflections(M.astype(float), steps)[0], morc(M, steps), rtol=1e-12)
     with pytest.raises(ValueError, match="steps"):
         mort(M, -1)
     with pytest.raises(ValueError, match="binary"):

@@ -37,12 +37,9 @@ from sia.panel import Panel, Provenance, Status
 
 @dataclass(frozen=True)
 class DistrictEmployment:
-    """District x subclass x year employment (``panel``) with per-cell bounds (``low``/``high``, same
-    order as ``panel.values``; equal to the values when the source is published, not estimated)."""
+    """District x subclass x year employment (``panel``): estimated, or published (fetched district BRES)."""
 
     panel: Panel
-    low: np.ndarray
-    high: np.ndarray
     estimated: bool
     notes: tuple[str, ...] = ()
 
@@ -203,7 +200,7 @@ def estimated_districts(
         notes=tuple(notes),
     )
     panel = _panel(lads, detail.activities, years, cube, Status.ESTIMATED, [prov])
-    return DistrictEmployment(panel, cube, cube, True, tuple(notes)), est.statistic_low, est.statistic_high
+    return DistrictEmployment(panel, True, tuple(notes)), est.statistic_low, est.statistic_high
 
 
 def _to_2021(lads23: frozenset[str], rebase: object) -> frozenset[str]:
@@ -216,9 +213,8 @@ def _to_2021(lads23: frozenset[str], rebase: object) -> frozenset[str]:
 
 
 def published_districts(panel: Panel) -> DistrictEmployment:
-    """A published district panel (e.g. fetched district BRES): bounds equal to the values."""
-    v = panel.values
-    return DistrictEmployment(panel, v, v, False)
+    """A published district panel (e.g. fetched district BRES)."""
+    return DistrictEmployment(panel, False)
 
 
 def widen_lq_interval(

@@ -394,41 +394,55 @@ def _zs(x: NDArray) -> NDArray:
 
 
 def _reflections(
-    Ms: sp.csr_array, d: NDArray, u: NDArray, steps: int, renormalise: bool
-) -> tuple[NDArray, NDArray]:
-    """Method of reflections: returns ``(k_r,steps, k_c,steps+1)``.
+    Ms: sp.csr_array, d: NDArray, u: NDArray, steps: int, renormalise: bool, extra: int = 0
+) -> list[tuple[NDArray, NDArray]]:
+    """Method of reflections: ``(k_r,n, k_c,n+1)`` for ``n = steps .. steps + extra``, from one pass.
 
     With ``renormalise`` each iterate is z-scored. The reflection operators map constants to constants and
     are linear, so this leaves every z-scored result unchanged while stopping the iterates from collapsing
     onto the constant vector in floating point (after ~50 raw steps all values agree to machine precision).
+    ``extra`` steps beyond ``steps`` feed the convergence check (:func:`_reflection_change`).
     """
     MT = sp.csr_array(Ms.T)
     kr, kcp = d.astype(np.float64), u.astype(np.float64)
-    for _ in range(steps):
-        kr, kcp = (Ms @ kcp) / d, (MT @ kr) / u
-        if renormalise:
-            kr, kcp = _zs(kr), _zs(kcp)
-    return kr, (MT @ kr) / u
+    out: list[tuple[NDArray, NDArray]] = []
+    for n in range(steps + extra + 1):
+        if n >= steps:
+            out.append((kr, (MT @ kr) / u))
+        if n < steps + extra:
+            kr, kcp = (Ms @ kcp) / d, (MT @ kr) / u
+            if renormalise:
+                kr, kcp = _zs(kr), _zs(kcp)
+    return out
+
+
+def econgeo_reflections(M: ArrayLike, steps: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """EconGeo's ``morc`` / ``mort`` recursion on a 0/1 matrix without empty rows or columns.
+
+    Returns ``(k_r,steps, k_c,steps)``; each step uses the other side's previous step, and from step 3 on
+    each new vector is min-max rescaled to 0-100. Zero rows/columns must be removed first.
+    """
+    M = np.asarray(M, dtype=np.float64)
+    d, u = M.sum(axis=-1), M.sum(axis=-2)
+    if steps == 0:
+        return d, u
+    MT = M.T
+    city, tech = (M @ u) / d, (MT @ d) / u
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for i in range(2, steps + 1):  # a loop over reflection steps (each step is two matrix-vector products)
+            city, tech = (M @ tech) / d, (MT @ city) / u
+            if i >= 3:
+                city = (city - city.min()) / (city.max() - city.min()) * 100.0
+                tech = (tech - tech.min()) / (tech.max() - tech.min()) * 100.0
+    return city, tech
 
 
 def morc(M: ArrayLike, steps: int = 20) -> NDArray[np.float64]:
-    """EconGeo's ``morc``: reflections on the area side, min-max rescaled to 0-100 from step 3 on.
+    """EconGeo's ``morc``: the area side of :func:`econgeo_reflections`.
 
     Used only for EconGeo's KCI sign rule. Zero rows/columns must be removed first.
     """
-    M = np.asarray(M, dtype=np.float64)
-    d, u = M.sum(axis=1), M.sum(axis=0)
-    if steps == 0:
-        return d
-
-    def rescale(x: NDArray) -> NDArray:
-        return (x - np.nanmin(x)) / (np.nanmax(x) - np.nanmin(x)) * 100.0
-
-    city, tech = M @ u / d, M.T @ d / u
-    for i in range(2, steps + 1):
-        c_new, t_new = M @ tech / d, M.T @ city / u
-        city, tech = (c_new, t_new) if i == 2 else (rescale(c_new), rescale(t_new))
-    return city
+    return econgeo_reflections(M, steps)[0]
 
 
 def _econgeo_kci_tci(M: NDArray) -> tuple[NDArray, NDArray]:
@@ -603,8 +617,9 @@ def _eci_pci_year(
                 kp, lam = _eigen_kp_dense(Ms, S, ds, us, n_r <= n_c) if dense else _eigen_kp(Ms, ds, us, dense_limit)
                 kc = (Ms @ kp) / ds
             elif method == "reflections":
-                kc, kp = _reflections(Ms, ds, us, steps, standardise in ("n", "n-1"))
-                change = _reflection_change(Ms, ds, us, steps, orientation, rmask, cmask)
+                iterates = _reflections(Ms, ds, us, steps, standardise in ("n", "n-1"), extra=2)
+                kc, kp = iterates[0]
+                change = _reflection_change(iterates, ds, orientation, rmask, cmask)
             else:
                 raise ValueError(f"method must be 'eigen' or 'reflections', got {method!r}")
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -622,17 +637,15 @@ def _eci_pci_year(
 
 
 def _reflection_change(
-    Ms: sp.csr_array | NDArray, d: NDArray, u: NDArray, steps: int, orientation: Orientation,
-    rmask: NDArray, cmask: NDArray,
+    iterates: list[tuple[NDArray, NDArray]], d: NDArray, orientation: Orientation, rmask: NDArray, cmask: NDArray,
 ) -> float:
     """Largest change of the oriented, z-scored area reflections between ``steps``, ``+1`` and ``+2``."""
     zs = []
-    for n in (steps, steps + 1, steps + 2):
-        kc, kp = _reflections(Ms, d, u, n, True)
+    for kc, kp in iterates:
         with np.errstate(invalid="ignore", divide="ignore"):
             sign = _orient(orientation, kc, kp, d, rmask, cmask)[0]
         zs.append(_zs(sign * kc))
-    return float(max(np.max(np.abs(zs[1] - zs[0])), np.max(np.abs(zs[2] - zs[1]))))
+    return float(max(np.max(np.abs(b - a)) for a, b in zip(zs, zs[1:], strict=False)))
 
 
 def _resolve(convention: str, standardise: str | None, pci_scale: str | None) -> tuple[str, str]:

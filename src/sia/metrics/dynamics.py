@@ -251,6 +251,18 @@ def shift_share(
     return ShiftShare(change, ns, im, ce, hce, ae)
 
 
+def _consecutive_years(
+    X: ArrayLike, N: ArrayLike | None
+) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64] | None, NDArray[np.float64] | None]:
+    """``(X_t, X_t+1, N_t, N_t+1)`` for every pair of consecutive years (axis -3 of ``X``, -2 of ``N``)."""
+    X = _f(X)
+    if X.ndim < 3 or X.shape[-3] < 2:
+        raise ValueError(f"X needs at least two years on axis -3, got shape {X.shape}")
+    Nf = None if N is None else _f(N)
+    return (X[..., :-1, :, :], X[..., 1:, :, :], None if Nf is None else Nf[..., :-1, :],
+            None if Nf is None else Nf[..., 1:, :])
+
+
 def dynamic_shift_share(
     X: ArrayLike, N: ArrayLike | None = None, *, em_zero: EMZero = "allocation"
 ) -> ShiftShare:
@@ -276,17 +288,7 @@ def dynamic_shift_share(
     ShiftShare
         Arrays ``(..., areas, activities)``. Zeros as :func:`shift_share`, year by year.
     """
-    X = _f(X)
-    if X.ndim < 3 or X.shape[-3] < 2:
-        raise ValueError(f"X needs at least two years on axis -3, got shape {X.shape}")
-    N = None if N is None else _f(N)
-    parts = shift_share(
-        X[..., :-1, :, :],
-        X[..., 1:, :, :],
-        None if N is None else N[..., :-1, :],
-        None if N is None else N[..., 1:, :],
-        em_zero=em_zero,
-    )
+    parts = shift_share(*_consecutive_years(X, N), em_zero=em_zero)
     return ShiftShare(*(p.sum(axis=-3) for p in parts))
 
 
@@ -407,15 +409,6 @@ def dynamic_gerfin_shift_share(
     """
     if combine not in ("mean", "sum", "product"):
         raise ValueError(f"combine must be 'mean', 'sum' or 'product', got {combine!r}")
-    X = _f(X)
-    if X.ndim < 3 or X.shape[-3] < 2:
-        raise ValueError(f"X needs at least two years on axis -3, got shape {X.shape}")
-    N = None if N is None else _f(N)
-    parts = gerfin_shift_share(
-        X[..., :-1, :, :],
-        X[..., 1:, :, :],
-        None if N is None else N[..., :-1, :],
-        None if N is None else N[..., 1:, :],
-    )
+    parts = gerfin_shift_share(*_consecutive_years(X, N))
     how = {"mean": np.mean, "sum": np.sum, "product": np.prod}[combine]
     return GerfinShiftShare(*(how(p, axis=-2) for p in parts))

@@ -21,6 +21,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import ArrayLike, NDArray
 
+from sia.metrics.complexity import econgeo_reflections
 from sia.metrics.proximity import density
 
 Part = Literal["outside", "inside"]
@@ -169,26 +170,6 @@ def portfolio_density_mean(
     return np.round(mean, 0) if convention == "econgeo" else mean
 
 
-def _econgeo_reflections(M: NDArray[np.float64], steps: int) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """EconGeo's ``morc`` / ``mort`` recursion on a 0/1 matrix without empty rows or columns.
-
-    Returns ``(k_r,steps, k_c,steps)``; each step uses the other side's previous step, and from step 3 on
-    each new vector is min-max rescaled to 0-100.
-    """
-    d, u = M.sum(axis=-1), M.sum(axis=-2)
-    if steps == 0:
-        return d, u
-    MT = M.T
-    city, tech = (M @ u) / d, (MT @ d) / u
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for i in range(2, steps + 1):  # a loop over reflection steps (each step is two matrix-vector products)
-            city, tech = (M @ tech) / d, (MT @ city) / u
-            if i >= 3:
-                city = (city - city.min()) / (city.max() - city.min()) * 100.0
-                tech = (tech - tech.min()) / (tech.max() - tech.min()) * 100.0
-    return city, tech
-
-
 def mort(M: ArrayLike | sp.sparray | sp.spmatrix, steps: int = 19) -> NDArray[np.float64]:
     r"""EconGeo's ``mort``: knowledge complexity of activities by the method of reflections.
 
@@ -241,5 +222,5 @@ def mort(M: ArrayLike | sp.sparray | sp.spmatrix, steps: int = 19) -> NDArray[np
     rows, cols = Md.sum(axis=1) > 0, Md.sum(axis=0) > 0
     out = np.full(Md.shape[1], np.nan)
     if rows.any():
-        out[cols] = _econgeo_reflections(Md[np.ix_(rows, cols)], int(steps))[1]
+        out[cols] = econgeo_reflections(Md[np.ix_(rows, cols)], int(steps))[1]
     return out
