@@ -140,3 +140,34 @@ def test_outside_total_closure_and_its_errors(t2019: IOTable) -> None:
     # an outside total far below what households spend makes the closed system unproductive
     with pytest.raises(SingularSystemError, match="not productive"):
         multipliers(t2019, household_income=1000.0)
+
+
+# ------------------------------------------------------------------------------------------ the command line
+def test_cli_household_income_total_reproduces_the_published_multiplier(shared_data) -> None:
+    """``sia io multipliers --household-income 156241``: the published 1.6294 (agriculture, 2019)."""
+    import io
+
+    from typer.testing import CliRunner
+
+    from sia.cli import app
+
+    res = CliRunner().invoke(app, ["io", "multipliers", str(shared_data(SCOT)), "--year", "2019",
+                                   "--household-income", "156241"])
+    assert res.exit_code == 0, res.output
+    m = pd.read_csv(io.StringIO(res.stdout)).set_index("industry")
+    assert round(float(m.loc["IOC098_001", "output_II"]), 4) == PUBLISHED_TYPE_II_OUTPUT_001
+    for bad in ("-5", "0", "nan", "lots"):
+        res = CliRunner().invoke(app, ["io", "multipliers", str(shared_data(SCOT)), "--household-income", bad])
+        assert res.exit_code == 2 and "--household-income must be compensation, consumption or a positive" in \
+            " ".join(res.output.split())
+
+
+def test_cli_load_uses_the_tables_own_balance_tolerance(shared_data, t2019: IOTable) -> None:
+    """``sia io load`` without ``--rtol`` reports the balance at the table's tolerance, not one of its own."""
+    from typer.testing import CliRunner
+
+    from sia.cli import app
+
+    res = CliRunner().invoke(app, ["io", "load", str(shared_data(SCOT)), "--year", "2019"])
+    assert res.exit_code == 0, res.output
+    assert t2019.balance().summary() in " ".join(res.output.split())

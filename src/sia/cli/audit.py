@@ -5,13 +5,14 @@ from __future__ import annotations
 import time
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-console = Console()
+from sia.cli._console import console as make_console
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def audit(
@@ -24,9 +25,13 @@ def audit(
     quiet: bool = typer.Option(False, "--quiet", help="Do not print the framework tables"),
 ) -> None:
     """Run the audit: evidence, scores, stability, framework and complementarity, written to OUTDIR."""
+    from rich.markup import escape
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     from sia.audit.config import ConfigError, find_data_root, load_config
     from sia.audit.engine import run_audit, write_outputs
 
+    console = make_console()
     started = time.perf_counter()
     try:
         cfg = load_config(config)
@@ -40,23 +45,25 @@ def audit(
                 result = run_audit(cfg, data_root=root, progress=lambda msg: bar.update(task, description=msg))
         write_outputs(result, output)
     except ConfigError as exc:
-        console.print(f"[red]config error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
+        console.print(f"[red]config error:[/] {escape(str(exc))}")
         raise typer.Exit(2) from exc
     except (LookupError, ValueError, FileNotFoundError) as exc:
-        console.print(f"[red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        console.print(f"[red]error:[/] {escape(str(exc))}")
         raise typer.Exit(2) from exc
     for n in result.manifest.get("notes", []):
-        console.print(f"[yellow]note:[/] {n}", highlight=False, soft_wrap=True)
+        console.print(f"[yellow]note:[/] {escape(str(n))}")
     for w in {str(w.message) for w in caught}:
-        console.print(f"[yellow]note:[/] {w}", highlight=False, soft_wrap=True)
+        console.print(f"[yellow]note:[/] {escape(w)}")
     if not quiet:
-        _print_framework(result)
+        _print_framework(result, console)
     console.print(f"audit written to {output} in {time.perf_counter() - started:.1f} s (data root {root})")
     if report:
         _build_report(output, root)
 
 
-def _print_framework(result: object) -> None:
+def _print_framework(result: object, console: Console) -> None:
+    from rich.table import Table
+
     tables = result.tables  # type: ignore[attr-defined]
     fw = tables["framework"].merge(tables["ranking"], on=["scale", "theme"])
     fw = fw.merge(tables["stability"][["scale", "theme", "p_top_k", "k"]], on=["scale", "theme"])

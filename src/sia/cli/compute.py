@@ -126,6 +126,11 @@ def register(app: typer.Typer) -> None:
                 raise InputError("give METRIC and INPUT (or --list to see the metrics)")
             if output is None:
                 raise InputError("give the output CSV with -o OUT.csv ('-o -' for standard output)")
+            fast = _from_matrix(metric, input, fmt=fmt, mapping=mapping, reference=reference, years=year,
+                                params=_parse_params(param))
+            if fast is not None:
+                _write_columns(err, metric, *fast, output)
+                return
             registry = load_all()
             if metric not in registry:
                 raise InputError(f"unknown metric {metric!r}; expected one of {', '.join(sorted(registry))}")
@@ -171,6 +176,56 @@ def register(app: typer.Typer) -> None:
             fail(exc)
         if str(output) != "-":
             err.print(f"wrote {len(frame)} rows of {metric} to {output}", markup=False)
+
+
+def _from_matrix(metric: str, path: Path, *, fmt: str | None, mapping: str | None, reference: str | None,
+                 years: list[int] | None, params: dict[str, str]) -> tuple[dict[str, Any], list[str], list[str]] | None:
+    """ECI or PCI of a clean trade file read straight to a matrix (:mod:`sia.sources.trade_arrow`), or ``None``.
+
+    The same computation (:mod:`sia.compute.presence`) and output as the panel path, without pandas: the
+    file is read in ~0.05 s instead of ~1 s. Any other metric or option, or a file the fast reader is not
+    sure of, takes the panel path (``None``). Returns ``(columns, notes, warnings)``.
+    """
+    from sia.compute.presence import PRESENCE_METRICS
+
+    if metric not in PRESENCE_METRICS or reference is not None or mapping or fmt not in (None, "trade"):
+        return None
+    import warnings
+
+    from sia.compute.params import Params
+    from sia.compute.presence import COMPLEXITY_PARAMS, presence_input
+    from sia.sources.trade_arrow import read_clean_matrix
+
+    matrix = read_clean_matrix(path)
+    if matrix is None or any(y != matrix.year for y in years or ()):
+        return None
+    p = Params(metric, params, COMPLEXITY_PARAMS)
+    inp = presence_input(matrix.values[None], years=(matrix.year,), areas=matrix.areas, activities=matrix.products,
+                         metric=metric, threshold=p.float("threshold", 1.0))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        columns = PRESENCE_METRICS[metric](inp, p)
+    return columns, inp.notes, [str(w.message) for w in caught]
+
+
+def _write_columns(err: Any, metric: str, columns: dict[str, Any], notes: list[str], warned: list[str],
+                   output: Path) -> None:
+    """Print the notes and warnings as the panel path does, and write the columns (:mod:`sia.compute.csv_out`)."""
+    from sia.compute.csv_out import write_csv
+
+    for text in dict.fromkeys([*notes, *warned]):
+        note(text)
+    n_rows = len(next(iter(columns.values())))
+    try:
+        if str(output) == "-":
+            write_csv(columns, sys.stdout)
+        else:
+            with open(output, "w", encoding="utf-8", newline="") as stream:
+                write_csv(columns, stream)
+    except OSError as exc:
+        fail(exc)
+    if str(output) != "-":
+        err.print(f"wrote {n_rows} rows of {metric} to {output}", markup=False)
 
 
 def _status(err: Any, message: str) -> Any:

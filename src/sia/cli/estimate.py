@@ -5,18 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.markup import escape
+
+from sia.cli._console import console, err_console, fail
 
 estimate_app = typer.Typer(help="Estimate what is not published, consistent with the published margins.",
                            no_args_is_help=True)
-console = Console()
-err_console = Console(stderr=True)
 
 
 def _fail(message: str) -> None:
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code=2)
+    fail(message)
 
 
 @estimate_app.command("employment")
@@ -45,7 +42,7 @@ def employment(
         from sia.estimate.inputs import BRES_ITL2_SIC5
 
         root = find_shared_data(data_dir, required=BRES_ITL2_SIC5)
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console,
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err_console(),
                       transient=True) as bar:
             task = bar.add_task("starting", total=None)
             est = estimate_lad_employment(root, years=year or None, lad_vintage=lad_vintage,
@@ -58,8 +55,9 @@ def employment(
         return
     s = est.summary
     panel = est.panel
-    console.print(f"{panel!r} -> {output}", markup=False)
-    console.print(
+    out = console()
+    out.print(f"{panel!r} -> {output}", markup=False)
+    out.print(
         f"fit: {s.iterations} RAS sweeps ({'converged' if s.converged else 'NOT converged'}), largest ITL2 x division "
         f"margin residual {s.max_margin_residual:.2g} jobs, largest district-total residual "
         f"{s.max_total_residual:.2g} jobs; 90% interval from {s.n_draws} refits (seed {s.seed}); "

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from sia.cli._console import console, err_console, fail
-from sia.sources.ons_geography import LOOKUPS  # light: httpx is imported when a request is sent
+from sia.sources.ons_lookups import LOOKUPS  # a dict only: nothing is imported until a request is sent
 
 if TYPE_CHECKING:
     from sia.sources.http_cache import HttpCache

@@ -127,15 +127,14 @@ def _run(fn: Callable[[], pd.DataFrame], output: Path | None) -> None:
 @io_app.command("load")
 def load_cmd(table: Path = TABLE, kind: Kind = KIND, year: int = YEAR, industry_file: Path | None = INDUSTRY_FILE,
              rtol: float = typer.Option(None, "--rtol",
-                                        help="Relative balance tolerance (default 1e-6; Scotland 1e-5)."),
+                                        help="Relative balance tolerance (default: the table's own, as published)."),
              output: Path | None = OUTPUT) -> None:
     """Load a table and write its per-industry balance report (output, row/column totals and differences)."""
     from sia.supply import tables
 
     with _errors():
         t = tables.load_table(table, kind=kind.value, year=year, industry_path=industry_file, check=False)
-        report = t.balance(rtol=rtol) if rtol is not None else t.balance(
-            rtol=1e-5 if t.name.startswith("Scottish") else 1e-6)
+        report = t.balance(rtol=rtol)  # None: the table's own tolerance (IOTable.balance_rtol)
     err_print(f"{t.name}: {t.n} industries, {len(t.final_demand)} final-demand columns, "
               f"{len(t.primary_inputs)} primary-input rows; {report.summary()}")
     _write(report.frame, output)
@@ -186,7 +185,9 @@ def multipliers_cmd(table: Path = TABLE, kind: Kind = KIND, year: int = YEAR,
                     employment: Path | None = EMPLOYMENT,
                     area: str | None = typer.Option(None, "--area", help="Employment column to use as satellite."),
                     household_income: str = typer.Option("compensation", "--household-income",
-                                                         help="Type II household income: compensation or consumption."),
+                                                         help=("Type II household income: compensation, "
+                                                               "consumption, or a total in the table's unit "
+                                                               "(Scotland 2019: 156241)")),
                     type_ii: bool = typer.Option(True, "--type-ii/--type-i-only", help="Also close to households."),
                     output: Path | None = OUTPUT) -> None:
     """Output, GVA, income (D1) and employment multipliers, Type I and II ('effect' s'L and 'ratio' conventions)."""
@@ -200,11 +201,26 @@ def multipliers_cmd(table: Path = TABLE, kind: Kind = KIND, year: int = YEAR,
             jobs, _ = regional.load_employment_file(employment, area=area)
             t = t.with_satellite("employment", regional._aligned(jobs, t.industries, "employment"))
         hh = t.household_consumption is not None and t.compensation is not None
-        if household_income not in ("compensation", "consumption"):
-            raise _io_error()(f"--household-income must be compensation or consumption, got {household_income!r}")
-        return core.multipliers(t, household_income=household_income,  # type: ignore[arg-type]
+        income = _household_income(household_income)
+        return core.multipliers(t, household_income=income,
                                 type_ii=type_ii and hh)
     _run(go, output)
+
+
+def _household_income(text: str) -> str | float:
+    """``--household-income``: ``compensation``, ``consumption`` or a positive finite total in the table's unit."""
+    import math
+
+    if text in ("compensation", "consumption"):
+        return text
+    try:
+        value = float(text.replace(",", "")) if text.replace(",", "").strip() else math.nan
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise _io_error()(f"--household-income must be compensation, consumption or a positive total in the "
+                          f"table's unit, got {text!r}")
+    return value
 
 
 @io_app.command("linkages")

@@ -27,13 +27,24 @@ one time-pooled proximity for every year).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from sia.compute.params import ComputeError, Params
+from sia.compute.presence import (
+    COMPLEXITY_PARAMS,
+    PresenceInput,
+    activity_columns,
+    area_columns,
+    convention,
+    eci_columns,
+    note_degenerate,
+    pci_columns,
+    presence_input,
+)
 from sia.compute.registry import ComputeRequest, register
-from sia.compute.specialisation import ComputeError, Params, reference_vector
+from sia.compute.specialisation import reference_vector
 from sia.metrics import clusters as clu
 from sia.metrics import complexity as cx
 from sia.metrics import fitness as fit
@@ -42,18 +53,6 @@ from sia.metrics.specialisation import binary_presence, location_quotient
 from sia.panel import Panel
 
 COMMON = ("threshold", "convention", "method", "steps", "standardise", "proximity", "self_proximity", "pool")
-CONVENTIONS = ("sia", "ecomplexity", "econgeo")
-
-
-@dataclass
-class _Input:
-    M: np.ndarray  # (years, areas, activities) int8
-    area_flag: np.ndarray
-    activity_flag: np.ndarray
-    years: tuple[int, ...]
-    areas: tuple[str, ...]
-    activities: tuple[str, ...]
-    notes: list[str]
 
 
 def _years(panel: Panel, years: Sequence[int] | None, metric: str) -> tuple[int, ...]:
@@ -65,59 +64,26 @@ def _years(panel: Panel, years: Sequence[int] | None, metric: str) -> tuple[int,
     return tuple(sorted({int(y) for y in years}))
 
 
-def _prepare(req: ComputeRequest, metric: str, p: Params) -> _Input:
+def _prepare(req: ComputeRequest, metric: str, p: Params) -> PresenceInput:
     panel = req.panel
     if panel.extra_dims:
         raise ComputeError(f"{metric}: input has extra dimension(s) {list(panel.extra_dims)}; select one value first")
     years = _years(panel, req.years, metric)
     X = panel.data["value"].sel(year=list(years)).transpose("year", "area", "activity").values.astype(np.float64)
-    if (X < 0).any():
-        t, r, c = np.argwhere(X < 0)[0]
-        raise ComputeError(
-            f"{metric}: negative value {X[t, r, c]} at area {panel.areas[r]!r}, activity {panel.activities[c]!r}, "
-            f"year {years[t]}; complexity metrics need non-negative values"
-        )
     threshold = p.float("threshold", 1.0)
-    M, af, cf = cx.presence_from_values(X, threshold)
-    notes = [f"presence M = 1{{LQ >= {threshold:g}}}"]
-    n_nan = int(np.isnan(X).sum())
-    if n_nan:
-        notes.append(f"{n_nan} missing or suppressed cell(s) read as 0 (rows flagged nan_input)")
+    inp = presence_input(X, years=years, areas=panel.areas, activities=panel.activities, metric=metric,
+                         threshold=threshold)
     if req.reference is not None:
         # reference_vector returns (values (years, activities), count of missing reference cells read as 0)
         ref, ref_nan = reference_vector(req.reference, years, panel.activities)
-        M = binary_presence(location_quotient(np.nan_to_num(X), ref), threshold)
-        notes.append(f"reference: total of {len(req.reference.areas)} area(s) of the reference panel")
+        inp.M = binary_presence(location_quotient(np.nan_to_num(X), ref), threshold)
+        inp.notes.append(f"reference: total of {len(req.reference.areas)} area(s) of the reference panel")
         if ref_nan:
-            notes.append(f"{ref_nan} missing or suppressed cell(s) of the reference counted as 0")
-    return _Input(M, af, cf, years, panel.areas, panel.activities, notes)
+            inp.notes.append(f"{ref_nan} missing or suppressed cell(s) of the reference counted as 0")
+    return inp
 
 
-def _conv(p: Params) -> str:
-    return p.str("convention", "sia", CONVENTIONS)
-
-
-def _complexity(inp: _Input, p: Params) -> cx.ComplexityResult:
-    method = p.str("method", "eigen", ("eigen", "reflections"))
-    std = p.raw.get("standardise")
-    if std is not None and std not in ("n", "n-1", "sum", "none"):
-        raise ComputeError(f"--param standardise={std!r}; expected one of n, n-1, sum, none")
-    steps = int(p.float("steps", 18))
-    try:
-        return cx.eci_pci(inp.M, method=method, convention=_conv(p), standardise=std,  # type: ignore[arg-type]
-                          steps=steps, area_flag=inp.area_flag, activity_flag=inp.activity_flag, warn=False)
-    except ValueError as exc:
-        raise ComputeError(str(exc)) from None
-
-
-def _note_degenerate(metric: str, notes: list[str], area_flag: np.ndarray, act_flag: np.ndarray) -> None:
-    summary = cx.degenerate_summary(area_flag, act_flag)
-    if summary:
-        notes.append(summary)
-        cx.warn_degenerate(metric, area_flag, act_flag, stacklevel=4)
-
-
-def _pooled_or_yearly(inp: _Input, p: Params, default_method: str) -> np.ndarray:
+def _pooled_or_yearly(inp: PresenceInput, p: Params, default_method: str) -> np.ndarray:
     method = p.str("proximity", default_method, prox.METHODS)
     pool = p.str("pool", "none", ("none", "mean", "cooccurrence"))
     if pool == "none":
@@ -127,27 +93,21 @@ def _pooled_or_yearly(inp: _Input, p: Params, default_method: str) -> np.ndarray
     return np.broadcast_to(pooled, (len(inp.years), *pooled.shape)).copy()
 
 
-def _area_frame(inp: _Input, cols: Mapping[str, np.ndarray]) -> pd.DataFrame:
-    ny, na = len(inp.years), len(inp.areas)
-    df = pd.DataFrame({"area": np.tile(np.asarray(inp.areas, dtype=object), ny),
-                       "year": np.repeat(np.asarray(inp.years, dtype=np.int64), na)})
-    for k, v in cols.items():
-        df[k] = np.asarray(v).reshape(-1)
-    df.attrs["notes"] = list(inp.notes)
+def _frame(columns: Mapping[str, np.ndarray], notes: Sequence[str]) -> pd.DataFrame:
+    df = pd.DataFrame(columns)
+    df.attrs["notes"] = list(notes)
     return df
 
 
-def _activity_frame(inp: _Input, cols: Mapping[str, np.ndarray]) -> pd.DataFrame:
-    ny, nc = len(inp.years), len(inp.activities)
-    df = pd.DataFrame({"activity": np.tile(np.asarray(inp.activities, dtype=object), ny),
-                       "year": np.repeat(np.asarray(inp.years, dtype=np.int64), nc)})
-    for k, v in cols.items():
-        df[k] = np.asarray(v).reshape(-1)
-    df.attrs["notes"] = list(inp.notes)
-    return df
+def _area_frame(inp: PresenceInput, cols: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    return _frame(area_columns(inp, cols), inp.notes)
 
 
-def _cell_frame(inp: _Input, cols: Mapping[str, np.ndarray]) -> pd.DataFrame:
+def _activity_frame(inp: PresenceInput, cols: Mapping[str, np.ndarray]) -> pd.DataFrame:
+    return _frame(activity_columns(inp, cols), inp.notes)
+
+
+def _cell_frame(inp: PresenceInput, cols: Mapping[str, np.ndarray]) -> pd.DataFrame:
     ny, na, nc = len(inp.years), len(inp.areas), len(inp.activities)
     df = pd.DataFrame({
         "area": np.tile(np.repeat(np.asarray(inp.areas, dtype=object), nc), ny),
@@ -168,8 +128,8 @@ def _cell_flag(res: cx.ComplexityResult) -> np.ndarray:
     return np.where(a != "", a, c)
 
 
-def _outlooks(inp: _Input, p: Params) -> list[prox.OutlookResult]:
-    conv = _conv(p)
+def _outlooks(inp: PresenceInput, p: Params) -> list[prox.OutlookResult]:
+    conv = convention(p)
     default_prox = str(prox.OUTLOOK_CONVENTIONS[conv]["proximity"])
     phis = _pooled_or_yearly(inp, p, default_prox)
     sp_raw = p.raw.get("self_proximity")
@@ -204,22 +164,18 @@ def _stack_flags(outs: Sequence[prox.OutlookResult]) -> tuple[np.ndarray, np.nda
           params={"method": "eigen|reflections", "convention": "sia|ecomplexity|econgeo", "threshold": "1",
                   "steps": "18", "standardise": "n|n-1|sum|none"}, family="complexity")
 def compute_eci(req: ComputeRequest) -> pd.DataFrame:
-    p = Params("eci", req.params, ("threshold", "convention", "method", "steps", "standardise"))
+    p = Params("eci", req.params, COMPLEXITY_PARAMS)
     inp = _prepare(req, "eci", p)
-    res = _complexity(inp, p)
-    _note_degenerate("eci", inp.notes, res.area_flag, res.activity_flag)
-    return _area_frame(inp, {"eci": res.eci, "diversity": res.diversity, "flag": res.area_flag})
+    return _frame(eci_columns(inp, p), inp.notes)
 
 
 @register("pci", "PCI = z(second eigenvector of D_c^-1 M^T D_r^-1 M), same sign as ECI",
           params={"method": "eigen|reflections", "convention": "sia|ecomplexity|econgeo", "threshold": "1",
                   "steps": "18", "standardise": "n|n-1|sum|none"}, family="complexity")
 def compute_pci(req: ComputeRequest) -> pd.DataFrame:
-    p = Params("pci", req.params, ("threshold", "convention", "method", "steps", "standardise"))
+    p = Params("pci", req.params, COMPLEXITY_PARAMS)
     inp = _prepare(req, "pci", p)
-    res = _complexity(inp, p)
-    _note_degenerate("pci", inp.notes, res.area_flag, res.activity_flag)
-    return _activity_frame(inp, {"pci": res.pci, "ubiquity": res.ubiquity, "flag": res.activity_flag})
+    return _frame(pci_columns(inp, p), inp.notes)
 
 
 @register("fitness", "F_r = sum_c M_rc Q_c; Q_c = 1 / sum_r M_rc / F_r (normalised; Tacchella et al. 2012)",
@@ -251,7 +207,7 @@ def compute_fitness(req: ComputeRequest) -> pd.DataFrame:
 def compute_proximity(req: ComputeRequest) -> pd.DataFrame:
     p = Params("proximity", req.params, ("threshold", "proximity", "pool", "convention"))
     inp = _prepare(req, "proximity", p)
-    conv = _conv(p)
+    conv = convention(p)
     phi = _pooled_or_yearly(inp, p, str(prox.OUTLOOK_CONVENTIONS[conv]["proximity"]))
     ny, nc = phi.shape[0], phi.shape[1]
     acts = np.asarray(inp.activities, dtype=object)
@@ -272,7 +228,7 @@ def compute_proximity(req: ComputeRequest) -> pd.DataFrame:
 def compute_density(req: ComputeRequest) -> pd.DataFrame:
     p = Params("density", req.params, ("threshold", "convention", "proximity", "self_proximity", "pool"))
     inp = _prepare(req, "density", p)
-    conv = _conv(p)
+    conv = convention(p)
     phis = _pooled_or_yearly(inp, p, str(prox.OUTLOOK_CONVENTIONS[conv]["proximity"]))
     self_p = p.bool("self_proximity", bool(prox.OUTLOOK_CONVENTIONS[conv]["self_proximity"]))
     dens = prox.density(inp.M, phis, self_proximity=self_p)
@@ -289,7 +245,7 @@ def compute_coi(req: ComputeRequest) -> pd.DataFrame:
     inp = _prepare(req, "coi", p)
     outs = _outlooks(inp, p)
     af, cf = _stack_flags(outs)
-    _note_degenerate("coi", inp.notes, af, cf)
+    note_degenerate("coi", inp.notes, af, cf)
     share = p.float("frontier_share", 0.1)
     eci = np.stack([o.complexity.eci for o in outs])
     coi = np.stack([o.coi for o in outs])
@@ -305,7 +261,7 @@ def compute_cog(req: ComputeRequest) -> pd.DataFrame:
     inp = _prepare(req, "cog", p)
     outs = _outlooks(inp, p)
     af, cf = _stack_flags(outs)
-    _note_degenerate("cog", inp.notes, af, cf)
+    note_degenerate("cog", inp.notes, af, cf)
     cog = np.stack([o.cog for o in outs])
     return _cell_frame(inp, {"cog": cog, "present": inp.M, "flag": _cell_flag(outs_to_result(outs))})
 
@@ -333,7 +289,7 @@ def compute_opportunities(req: ComputeRequest) -> pd.DataFrame:
     inp = _prepare(req, "opportunities", p)
     outs = _outlooks(inp, p)
     af, cf = _stack_flags(outs)
-    _note_degenerate("opportunities", inp.notes, af, cf)
+    note_degenerate("opportunities", inp.notes, af, cf)
     attr = p.str("attractiveness", "pci", ("pci", "cog"))
 
     def split(key: str) -> str | float:

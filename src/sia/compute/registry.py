@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # annotations only: importing the registry costs nothing (``sia compute``'s fast path)
+    import pandas as pd
 
-from sia.panel import Panel
+    from sia.panel import Panel
 
 
 @dataclass(frozen=True)

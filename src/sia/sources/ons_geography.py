@@ -18,21 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sia.sources.http_cache import FetchError, HttpCache, build_url
+from sia.sources.ons_lookups import LOOKUPS  # re-exported: the short names live there
 
 #: The ONS Open Geography Portal's ArcGIS organisation.
 ONS_ARCGIS_BASE = "https://services1.arcgis.com/ESMARspQHYMw9BZ9/arcgis/rest/services"
 PAGE_SIZE = 2000
-
-#: Short names for lookups that audits use; any other service name can be passed as it is.
-LOOKUPS: dict[str, str] = {
-    "lad23-itl21": "LAD23_LAU121_ITL321_ITL221_ITL121_UK_LU",
-    "lad23-cauth23": "LAD23_CAUTH23_EN_LU",
-    "lad24-cauth24": "LAD24_CAUTH24_EN_LU",
-    "lad25-cauth25": "LAD25_CAUTH25_EN_LU",
-    "lad20-lep20": "LAD20_LEP20_EN_LU",
-    "lad21-lep21": "LAD21_LEP21_EN_LU",
-}
-
 
 def query_url(service: str, offset: int, page_size: int = PAGE_SIZE) -> str:
     return build_url(

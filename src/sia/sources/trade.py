@@ -23,7 +23,6 @@ Conventions
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 from pathlib import Path
 
@@ -32,25 +31,9 @@ import numpy as np
 from sia.panel import Panel, Status
 from sia.sources._common import make_provenance, panel_from_columns, read_csv_text
 from sia.sources.errors import Coded, LoadError, RowChecker
+from sia.sources.trade_arrow import COUNTRY, LAYOUTS, PRODUCT, sniff_layout, year_from_name
 
-LAYOUTS = {
-    "ots": ("reporter_iso", "product_code", "export_value_usd"),
-    "sitc": ("country", "product", "value"),
-}
-COUNTRY = re.compile(r"^[A-Za-z]{3}$")
-PRODUCT = re.compile(r"^\d{4}$")
-
-
-def sniff_layout(columns: list[str]) -> str | None:
-    for name, cols in LAYOUTS.items():
-        if list(columns) == list(cols):
-            return name
-    return None
-
-
-def year_from_name(path: Path) -> int | None:
-    years = re.findall(r"(?<!\d)(19\d{2}|20\d{2})(?!\d)", path.name)
-    return int(years[-1]) if years else None
+__all__ = ["COUNTRY", "LAYOUTS", "PRODUCT", "load_trade", "sniff_layout", "year_from_name"]
 
 
 def load_trade(
