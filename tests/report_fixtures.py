@@ -176,7 +176,23 @@ INDICATOR_LABELS = {
 
 TABLES = ("scales", "themes", "evidence", "scores", "ranking", "stability", "framework", "complementarity",
           "complementarity_summary", "sibling_overlap", "activities", "opportunities", "relatedness_edges",
-          "clusters", "supply", "innovation", "maps", "activity_classes", "indicators")
+          "clusters", "supply", "innovation", "maps", "activity_classes", "indicators", "peers", "peer_regions",
+          "trends")
+
+PEER_REGIONS = [
+    # NUTS2 region, name, the synthetic scales it lies inside
+    ("UKG1", "Herefordshire, Worcestershire and Warwickshire", ("me", "wm")),
+    ("UKG2", "Shropshire and Staffordshire", ("me", "wm")),
+    ("UKG3", "West Midlands", ("me", "wm", "wmca")),
+    ("UKF1", "Derbyshire and Nottinghamshire", ("me", "em")),
+    ("UKF2", "Leicestershire, Rutland and Northamptonshire", ("me", "em")),
+    ("UKF3", "Lincolnshire", ("me", "em")),
+    ("UKI3", "Inner London - West", ()),
+    ("UKD3", "Greater Manchester", ()),
+    ("UKJ1", "Berkshire, Buckinghamshire and Oxfordshire", ()),
+    ("UKE4", "West Yorkshire", ()),
+]
+"""The NUTS2 regions of the synthetic ``peers`` / ``peer_regions`` tables."""
 
 CRITERIA = [("strength", "lq", 0.3), ("growth", "growth_pct", 0.2), ("scale", "jobs", 0.2),
             ("productivity", "productivity_ratio", 0.15), ("opportunity", "cog", 0.15)]
@@ -282,6 +298,13 @@ def synthetic_tables(seed: int = 20161101) -> tuple[dict[str, pd.DataFrame], dic
                     "unit": unit, "status": status, "source": source,
                     "grain": grain if status != "not available at this scale" else "", "note": note,
                 })
+    # the reference's large-firm share of each theme's group: the mean over the scales (invented, deterministic)
+    ref_large = np.round((1.0 - sme).mean(axis=0) * 0.9, 4)
+    for s in scale_ids:
+        for j, t in enumerate(theme_ids):
+            rows.append({"scale": s, "theme": t, "indicator": "ref_large_firm_share", "value": float(ref_large[j]),
+                         "low": float("nan"), "high": float("nan"), "unit": "share", "status": "estimated",
+                         "source": "ukbc", "grain": "LAD x SIC5", "note": "Great Britain: the sum of its districts"})
     evidence = pd.DataFrame(rows).sort_values(["scale", "theme", "indicator"], ignore_index=True)
 
     # --- scores, ranking ----------------------------------------------------------------------------------
@@ -517,7 +540,9 @@ def synthetic_tables(seed: int = 20161101) -> tuple[dict[str, pd.DataFrame], dic
                          "value": float(rng.normal(2, 5)), "year": 2023})
     maps = pd.DataFrame(map_rows).sort_values(["level", "indicator", "area"], ignore_index=True)
 
+    peers, peer_regions, trends = _peer_and_trend_tables(scale_ids, theme_ids, evidence, seed)
     tables = {
+        "peers": peers, "peer_regions": peer_regions, "trends": trends,
         "scales": scales, "themes": themes, "evidence": evidence, "scores": scores, "ranking": ranking,
         "stability": stability, "framework": framework, "complementarity": complementarity,
         "complementarity_summary": complementarity_summary, "sibling_overlap": sibling_overlap,
@@ -537,6 +562,64 @@ def synthetic_tables(seed: int = 20161101) -> tuple[dict[str, pd.DataFrame], dic
     }
     manifest = _manifest(scales, themes)
     return tables, manifest
+
+
+def _peer_and_trend_tables(scale_ids: list[str], theme_ids: list[str], evidence: pd.DataFrame,
+                           seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """``peers``, ``peer_regions`` and ``trends`` (their own random stream, so the other tables keep theirs).
+
+    Region complexities are invented ECIs (mean 0, sd 1 by construction); the scales' complexities sit among
+    them; ``wmca`` is the NUTS2 region UKG3 itself (its values are the region's). Trends end at the evidence's
+    ``jobs`` / ``gva`` values (the latest year, 2022) and walk back by a few percent a year.
+    """
+    rng = np.random.default_rng(seed + 17)
+    codes = [r[0] for r in PEER_REGIONS]
+    raw = rng.normal(0.0, 1.0, len(codes))
+    eci = (raw - raw.mean()) / raw.std()
+    complexity = 0.4 * eci + 0.1  # mean PCI of the specialisations: a linear function of the ECI
+    rank = np.array([1 + int((eci > e).sum()) for e in eci], dtype=float)
+    scale_eci = {"me": -0.35, "wm": -0.2, "em": -0.5}
+    scale_eci["wmca"] = float(eci[codes.index("UKG3")])
+    peer_rows, region_rows = [], []
+    for s in scale_ids:
+        e = scale_eci[s]
+        own = "UKG3" if s == "wmca" else ""
+        peer_rows.append({
+            "scale": s, "complexity": 0.4 * e + 0.1, "eci": e, "complexity_rank": float(1 + int((eci > e).sum())),
+            "n_ranked": float(len(codes) + (0 if own else 1)), "n_regions": float(len(codes)), "region": own,
+            "region_name": "West Midlands" if own else "", "n_present": float(rng.integers(150, 260)),
+            "year": 2018.0, "status": "rounded", "source": "employment_nuts2",
+            "grain": "NUTS2 x SIC class", "note": "PCI over the 10 regions of the source (2018) (synthetic)"})
+        inside = [s in r[2] for r in PEER_REGIONS]
+        sim = np.where(inside, rng.uniform(0.95, 0.99, len(codes)), rng.uniform(0.80, 0.97, len(codes)))
+        if own:
+            sim[codes.index(own)] = 1.0
+        sim_rank = np.array([1 + int((sim > v).sum()) for v in sim], dtype=float)
+        for k, (code, name, _) in enumerate(PEER_REGIONS):
+            region_rows.append({
+                "scale": s, "region": code, "region_name": name, "similarity": float(sim[k]),
+                "similarity_rank": float(sim_rank[k]), "overlap": "inside" if inside[k] else "",
+                "complexity": float(complexity[k]), "eci": float(eci[k]), "complexity_rank": float(rank[k]),
+                "year": 2018.0, "status": "rounded", "source": "employment_nuts2"})
+    peers = pd.DataFrame(peer_rows).sort_values("scale", ignore_index=True)
+    peer_regions = pd.DataFrame(region_rows).sort_values(["scale", "similarity_rank", "region"], ignore_index=True)
+    trend_rows = []
+    years = list(range(2015, 2023))
+    for indicator, unit, status, source in (("jobs", "jobs", "rounded", "bres_employment"),
+                                            ("gva", "GBP m", "estimated", "ons_gva_lad")):
+        latest = evidence[evidence["indicator"] == indicator].set_index(["scale", "theme"])
+        for s in scale_ids:
+            for t in theme_ids:
+                end = latest.loc[(s, t)]
+                steps = rng.normal(0.02, 0.03, len(years) - 1)
+                path = float(end["value"]) / np.exp(np.r_[np.cumsum(steps[::-1])[::-1], 0.0])
+                for y, v in zip(years, path, strict=True):
+                    st = str(end["status"]) if y == years[-1] or np.isnan(v) else status
+                    trend_rows.append({"scale": s, "theme": t, "indicator": indicator, "year": float(y),
+                                       "value": float(v), "unit": unit, "status": st, "source": source,
+                                       "grain": str(end["grain"]) or "LAD x SIC2"})
+    trends = pd.DataFrame(trend_rows).sort_values(["scale", "theme", "indicator", "year"], ignore_index=True)
+    return peers, peer_regions, trends
 
 
 def _manifest(scales: pd.DataFrame, themes: pd.DataFrame) -> dict:

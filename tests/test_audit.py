@@ -38,6 +38,9 @@ TABLES = (
     "supply",
     "maps",
     "activity_classes",
+    "peers",
+    "peer_regions",
+    "trends",
 )
 
 SMALL = """
@@ -378,6 +381,47 @@ def test_business_counts_by_hand(small_out: Path, shared_data: Callable[[str], P
     assert len(names) == 7
     assert _ev(small_out, "wm-met", "construction", "enterprises").value == total
     assert _ev(small_out, "wm-met", "construction", "sme_share").value == pytest.approx(1 - large / total, rel=1e-12)
+
+
+def test_reference_large_firm_share_by_hand(small_out: Path, shared_data: Callable[[str], Path]) -> None:
+    """Great Britain's share: every GB district of UK Business Counts (Northern Ireland's 11 left out)."""
+    ubc = pd.read_csv(shared_data("business_counts/ubc_enterprises_lad_broadindustry_sizeband_2018_2022.csv.gz"))
+    geo = uk(data_dir=_data_root(shared_data))
+    ni = {a.name for a in geo.areas("LAD") if a.code.startswith("N")}
+    sub = ubc[(ubc.year == 2021) & (ubc.geog_type == "ladu") & ~ubc.area_name.isin(ni)
+              & (ubc.industry_code.astype(str) == "4")]
+    total = sub[sub.sizeband.str.startswith("Total")].enterprises.sum()
+    large = sub[sub.sizeband.str.startswith("Large")].enterprises.sum()
+    assert len(ni) == 11 and sub.area_name.nunique() == 363
+    assert _ev(small_out, "wm-met", "construction", "ref_large_firm_share").value == pytest.approx(large / total,
+                                                                                                   rel=1e-12)
+
+
+def test_peers_and_trends_of_the_example(example_out: Path) -> None:
+    """The West Midlands metropolitan area is the NUTS2 region UKG3: its complexity, ECI and rank are the region's;
+    every scale is ranked among the 39 regions of BRES NUTS2 (2018); the trends end at the evidence."""
+    peers = _t(example_out, "peers").set_index("scale")
+    regions = _t(example_out, "peer_regions")
+    assert set(peers["n_regions"]) == {39} and set(peers["year"]) == {2018}
+    wm = peers.loc["wm-metropolitan"]
+    ukg3 = regions[(regions.scale == "wm-metropolitan") & (regions.region == "UKG3")].iloc[0]
+    assert wm["region"] == "UKG3" and wm["n_ranked"] == 39 and ukg3["similarity"] == pytest.approx(1.0)
+    assert wm["complexity"] == pytest.approx(ukg3["complexity"], abs=1e-12)
+    assert wm["eci"] == pytest.approx(ukg3["eci"], abs=1e-12) and wm["complexity_rank"] == ukg3["complexity_rank"]
+    assert peers.loc["midlands-engine", "n_ranked"] == 40 and peers.loc["gbslep", "status"] == "estimated"
+    me = regions[regions.scale == "midlands-engine"].set_index("region")
+    assert set(me.index[me.overlap == "inside"]) == {"UKF1", "UKF2", "UKF3", "UKG1", "UKG2", "UKG3"}
+    gbs = regions[regions.scale == "gbslep"].set_index("region")
+    assert gbs.loc["UKG3", "overlap"] == "part" and gbs.loc["UKG2", "overlap"] == "part"
+    trends = _t(example_out, "trends")
+    assert sorted(trends["year"].unique()) == list(range(2015, 2022))
+    latest = trends[trends.year == 2021].merge(_t(example_out, "evidence"), on=["scale", "theme", "indicator"],
+                                               suffixes=("", "_ev"))
+    assert len(latest) == 2 * 7 * _t(example_out, "themes").shape[0]  # jobs and GVA at every scale
+    np.testing.assert_array_equal(latest["value"], latest["value_ev"])
+    assert (latest["status"] == latest["status_ev"]).all()
+    lep_jobs = trends[(trends.scale == "gbslep") & (trends.indicator == "jobs")]
+    assert set(lep_jobs["status"]) == {"estimated"} and set(lep_jobs["source"]) == {"employment_districts"}
 
 
 def test_innovation_by_hand(example_out: Path, shared_data: Callable[[str], Path]) -> None:

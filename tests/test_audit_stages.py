@@ -197,3 +197,160 @@ def test_scoring_takes_gva_lq_where_jobs_are_missing_and_scores_by_hand() -> Non
     assert lep is not None and lep.indicators[0] == "gva_lq"
     # growth is constant at the LEP (min-max gives 0.5 to all), strength (.5, 3, 1) -> (0, 1, .2)
     assert_allclose(lep.score, [(0 + 0.5) / 4, (3 + 0.5) / 4, (0.6 + 0.5) / 4], rtol=1e-12)
+
+
+# ----------------------------------------------------------------------------- peers: complexity and similar regions
+# Six NUTS2-like regions x five SIC classes (2018), each region 50 jobs; column totals 60, 60, 70, 60, 50 (300), so
+# the reference shares are .2, .2, .2333, .2, .1667 and M = 1{share / reference share >= 1}:
+#   R1 [30, 10,  5,  5,  0] shares [.6 .2 .1 .1  0] -> LQ [3   1   .43 .5  0 ] -> M {0, 1}
+#   R2 [20, 20, 10,  0,  0]        [.4 .4 .2  0  0] ->    [2   2   .86 0   0 ] -> M {0, 1}
+#   R3 [ 5, 20, 20,  5,  0]        [.1 .4 .4 .1  0] ->    [.5  2   1.7 .5  0 ] -> M {1, 2}
+#   R4 [ 0,  5, 20, 20,  5]        [ 0 .1 .4 .4 .1] ->    [0   .5  1.7 2   .6] -> M {2, 3}
+#   R5 [ 0,  0, 10, 20, 20]        [ 0  0 .2 .4 .4] ->    [0   0   .86 2  2.4] -> M {3, 4}
+#   R6 [ 5,  5,  5, 10, 25]        [.1 .1 .1 .2 .5] ->    [.5  .5  .43 1   3 ] -> M {3, 4}
+# Scale "north" = R1 + R2: [50, 30, 15, 5, 0] / 100 -> LQ [2.5 1.5 .64 .25 0] -> M {0, 1}, the same classes as R1
+#   and R2, so the same complexity (mean PCI of classes 0 and 1) and rank: 1 + the regions strictly above.
+#   Similarity to R1: (.5*.6 + .3*.2 + .15*.1 + .05*.1) / sqrt(.365 * .42) = .38 / sqrt(.1533) = 0.97052
+#              to R2: (.5*.4 + .3*.4 + .15*.2) / sqrt(.365 * .36) = .35 / sqrt(.1314) = 0.96554 -> R1 first, R2 second
+# Scale "lep" is not a union of regions: its subclass jobs (area A of an employment panel, 2018) summed to classes
+#   are [0, 10, 30 (20 + 10), 30, 30] (its 99990 job count is in a class the regions do not have: left out); the
+#   reference (A + B) is [60, 60, 70, 60, 50], so LQ [0 .5 1.29 1.5 1.8] -> M {2, 3, 4}.
+#   Similarity to R5: (.2*.3 + .4*.3 + .4*.3) / sqrt(.28 * .36) = .30 / .31749 = 0.94491 (first)
+#              to R4: (.1*.1 + .4*.3 + .4*.3 + .1*.3) / sqrt(.28 * .34) = .28 / .30854 = 0.90749 (second)
+#   Districts: lep = {L6, L7}; R4 = {L5, L6} -> "part", R5 = {L7} -> "inside".
+_REGION_JOBS = {"R1": (30, 10, 5, 5, 0), "R2": (20, 20, 10, 0, 0), "R3": (5, 20, 20, 5, 0),
+                "R4": (0, 5, 20, 20, 5), "R5": (0, 0, 10, 20, 20), "R6": (5, 5, 5, 10, 25)}
+_CLASSES = ("0111", "0112", "0113", "0114", "0115")
+_REGION_LADS = {"R1": ("L1", "L2"), "R2": ("L3",), "R3": ("L4",), "R4": ("L5", "L6"), "R5": ("L7",), "R6": ("L8",)}
+_SUBCLASS_JOBS = {  # 2018 (2015: the same), areas A (the LEP) and B
+    "A": {"01110": 0, "01120": 10, "01130": 20, "01131": 10, "01140": 30, "01150": 30, "99990": 0},
+    "B": {"01110": 60, "01120": 50, "01130": 20, "01131": 20, "01140": 30, "01150": 20, "99990": 100},
+}
+
+
+def _peer_inputs():
+    from sia.audit.evidence import opportunity_evidence
+    from sia.audit.scales import ScaleInfo
+    from sia.geography import Geography
+
+    regions = Panel.from_frame(pd.DataFrame(
+        [{"area": r, "activity": c, "year": 2018, "value": float(v), "area_name": f"Region {r[1]}"}
+         for r, vals in _REGION_JOBS.items() for c, v in zip(_CLASSES, vals, strict=True)]),
+        measure="employment", unit="jobs")
+    theme = Theme("t", "Theme", ("0111",), frozenset(_CLASSES), "analyst")
+    opp = opportunity_evidence(regions, {"north": ("R1", "R2"), "r3": ("R3",)},
+                               theme_membership([theme], list(_CLASSES)), ev=EvidenceSet(["north", "r3"], ["t"]),
+                               source="employment_nuts2")
+    subs = Panel.from_frame(pd.DataFrame(
+        [{"area": a, "activity": s, "year": y, "value": float(v)}
+         for a, vals in _SUBCLASS_JOBS.items() for s, v in vals.items() for y in (2015, 2018)]),
+        measure="employment", unit="jobs")
+    sub_theme = Theme("t", "Theme", ("0111",), frozenset(subs.activities), "analyst")
+    emp = employment_evidence(subs, {"lep": ("A",)}, theme_membership([sub_theme], subs.activities), base=2015,
+                              latest=2018, ev=EvidenceSet(["lep"], ["t"]), source="employment_districts")
+    geo = Geography()
+    for r, lads in _REGION_LADS.items():
+        geo.add_area(r, f"Region {r[1]}", "NUTS2")
+        for lad in lads:
+            geo.add_area(lad, lad, "LAD")
+            geo.add_membership(lad, r)
+
+    def scale(sid: str, lads: tuple[str, ...]) -> ScaleInfo:
+        return ScaleInfo(sid, sid, sid, sid, "custom", "GB", "", frozenset(lads))
+
+    scales = [scale("north", ("L1", "L2", "L3")), scale("r3", ("L4",)), scale("lep", ("L6", "L7")),
+              scale("nowhere", ("L8",))]
+    return opp, emp, subs, scales, geo
+
+
+def test_peers_tables_by_hand() -> None:
+    from sia.audit.tables import peers_tables, sorted_table
+
+    opp, emp, subs, scales, geo = _peer_inputs()
+    peers, regions = peers_tables(opp, emp, subs.activities, scales, geo, lambda c: c, {"lep": "estimated"},
+                                  {"lep": "employment_districts"})
+    pci = np.asarray(opp.complexity.pci)
+    assert np.isfinite(pci).all() and len(np.unique(np.round(pci, 9))) == 5
+    region_cx = {"R1": pci[[0, 1]].mean(), "R2": pci[[0, 1]].mean(), "R3": pci[[1, 2]].mean(),
+                 "R4": pci[[2, 3]].mean(), "R5": pci[[3, 4]].mean(), "R6": pci[[3, 4]].mean()}
+    vals = np.array(list(region_cx.values()))
+    p = peers.set_index("scale")
+    # north: classes 0 and 1; its rank: 1 + regions strictly above; 6 regions + north ranked
+    north = pci[[0, 1]].mean()
+    assert p.loc["north", "complexity"] == pytest.approx(north, abs=1e-12)
+    assert p.loc["north", "complexity_rank"] == 1 + (vals > north + 1e-12).sum()
+    assert p.loc["north", "n_ranked"] == 7 and p.loc["north", "n_regions"] == 6 and p.loc["north", "region"] == ""
+    assert p.loc["north", "eci"] == pytest.approx((north - vals.mean()) / vals.std(), abs=1e-12)
+    assert p.loc["north", "status"] == "rounded" and p.loc["north", "n_present"] == 2
+    # r3 is the region R3 itself: its values are the region's, ranked among 6
+    assert p.loc["r3", "region"] == "R3" and p.loc["r3", "region_name"] == "Region 3" and p.loc["r3", "n_ranked"] == 6
+    assert p.loc["r3", "complexity"] == pytest.approx(region_cx["R3"], abs=1e-12)
+    # lep: classes 2, 3, 4 from its own employment, labelled with its status
+    assert p.loc["lep", "complexity"] == pytest.approx(pci[[2, 3, 4]].mean(), abs=1e-12)
+    assert p.loc["lep", "n_present"] == 3 and p.loc["lep", "status"] == "estimated"
+    assert p.loc["lep", "source"] == "employment_districts" and p.loc["lep", "n_ranked"] == 7
+    assert p.loc["nowhere", "status"] == NOT_AVAILABLE and np.isnan(p.loc["nowhere", "complexity"])
+    # similarity, by hand (comment above)
+    regions = sorted_table("peer_regions", regions)
+    north_r = regions[regions["scale"] == "north"].set_index("region")
+    assert north_r.loc["R1", "similarity"] == pytest.approx(0.38 / np.sqrt(0.365 * 0.42), rel=1e-12)
+    assert north_r.loc["R2", "similarity"] == pytest.approx(0.35 / np.sqrt(0.365 * 0.36), rel=1e-12)
+    assert list(regions[regions["scale"] == "north"]["region"][:2]) == ["R1", "R2"]
+    assert north_r.loc["R1", "overlap"] == "inside" and north_r.loc["R3", "overlap"] == ""
+    lep_r = regions[regions["scale"] == "lep"].set_index("region")
+    assert lep_r.loc["R5", "similarity"] == pytest.approx(0.30 / np.sqrt(0.28 * 0.36), rel=1e-12)
+    assert lep_r.loc["R4", "similarity"] == pytest.approx(0.28 / np.sqrt(0.28 * 0.34), rel=1e-12)
+    assert lep_r.loc["R5", "similarity_rank"] == 1 and lep_r.loc["R4", "similarity_rank"] == 2
+    assert lep_r.loc["R5", "overlap"] == "inside" and lep_r.loc["R4", "overlap"] == "part"
+    assert lep_r.loc["R4", "complexity"] == pytest.approx(region_cx["R4"], abs=1e-12)
+    assert set(regions["scale"]) == {"north", "r3", "lep"}  # no rows for a scale without presence
+
+
+# ----------------------------------------------------------------------------- trends and the status of each year
+def test_trends_table_and_yearly_status_by_hand() -> None:
+    # the employment fixture above, with A's 01120 suppressed in 2015 (it adds nothing): theme jobs in A are
+    # 2015: 10 + 0 = 10 (status incomplete), 2021: 20 + 30 = 50 (status observed, as the evidence says)
+    from sia.audit.gather import jobs_series
+    from sia.audit.tables import trends_table
+
+    rows = [{"area": a, "activity": s, "year": y, "value": float(v),
+             "status": "suppressed" if (a, s, y) == ("A", "01120", 2015) else "observed"}
+            for (a, y), vals in _COUNTS.items() for s, v in zip(_SUBS, vals, strict=True)]
+    frame = pd.DataFrame(rows)
+    frame.loc[frame["status"] == "suppressed", "value"] = np.nan
+    panel = Panel.from_frame(frame, measure="employment", unit="jobs")
+    theme = Theme("t", "Theme", ("0111", "0112"), frozenset({"01110", "01120"}), "analyst")
+    ev = EvidenceSet(["a"], ["t"])
+    emp = employment_evidence(panel, {"a": ("A",)}, theme_membership([theme], panel.activities), base=2015,
+                              latest=2021, ev=ev, source="employment")
+    out = trends_table([jobs_series(emp, ev)], ["t"], 2015, 2021).set_index("year")
+    assert list(out.index) == [2015, 2021]
+    assert out.loc[2015, "value"] == 10.0 and out.loc[2015, "status"] == "incomplete"
+    assert out.loc[2021, "value"] == 50.0 and out.loc[2021, "status"] == "observed"
+    assert out.loc[2021, "value"] == float(ev.value("jobs").sel(scale="a", theme="t"))  # the evidence's value
+    assert set(out["source"]) == {"employment"} and set(out["unit"]) == {"jobs"}
+    assert set(out["grain"]) == {str(ev.value("jobs", "grain").sel(scale="a", theme="t").values)}
+    # years outside base..latest are left out
+    assert trends_table([jobs_series(emp, ev)], ["t"], 2016, 2021)["year"].tolist() == [2021]
+
+
+# ----------------------------------------------------------------------------- the reference's large-firm share
+def test_reference_large_firm_share_by_hand() -> None:
+    # UK Business Counts, one broad group ("3", manufacturing), three districts (one in Northern Ireland):
+    #   E1: 100 enterprises, 2 large; E2: 300, 1 large; N1 (NI): 100, 7 large
+    #   scale {E1}: 2 / 100 = 0.02; Great Britain (E1 + E2): 3 / 400 = 0.0075; UK (all): 10 / 500 = 0.02
+    from sia.audit.evidence import business_evidence
+
+    counts = {"E1": (100, 2), "E2": (300, 1), "N1": (100, 7)}
+    rows = [{"area": a, "activity": "3", "year": 2021, "sizeband": band, "value": float(v)}
+            for a, (tot, large) in counts.items() for band, v in (("Total", tot), ("Large (250+)", large))]
+    ubc = Panel.from_frame(pd.DataFrame(rows), measure="enterprises", unit="enterprises", extra_dims=("sizeband",))
+    theme = Theme("t", "Theme", ("25",), frozenset({"25110"}), "analyst")
+    ev = EvidenceSet(["gb", "uk"], ["t"])
+    business_evidence(ubc, {"gb": ("E1",), "uk": ("E1",)}, theme_membership([theme], ["25110"]), np.array([10.0]),
+                      ["25110"], year=2021, ev=ev, source="business_counts", references={"gb": "GB", "uk": "UK"})
+    assert float(ev.value("large_firm_share").sel(scale="gb", theme="t")) == pytest.approx(0.02)
+    assert float(ev.value("ref_large_firm_share").sel(scale="gb", theme="t")) == pytest.approx(3 / 400)
+    assert float(ev.value("ref_large_firm_share").sel(scale="uk", theme="t")) == pytest.approx(10 / 500)
+    assert "Great Britain: the sum of its 2 districts" in str(ev.value("ref_large_firm_share", "note").sel(
+        scale="gb", theme="t").values)

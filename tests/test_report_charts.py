@@ -168,7 +168,7 @@ def test_every_chart_has_title_axis_units_caption_and_table(audit: AuditOutput) 
     charts = [c for s in sections for cs in s.charts.values() for c in cs]
     charts += [c for cs in global_charts.values() for c in cs]
     assert len({c.key for c in charts}) == len(charts)
-    expected_traces = {"ranking": None, "opportunities": None, "innovation": 1, "business": 2, "footprint": 1,
+    expected_traces = {"ranking": None, "opportunities": None, "innovation": 1, "business": 3, "footprint": 1,
                        "stability": 1, "rank-intervals": 1, "alignment": 1, "contributions": None,
                        "supply-multipliers": 2, "supply-embeddedness": 2, "heatmap": 1, "map": None,
                        "top-opportunities": None, "composition": 1}

@@ -28,6 +28,7 @@ from sia.audit.config import AuditConfig
 from sia.audit.evidence_set import EvidenceSet
 from sia.audit.framework_stage import framework_table, unfilled_sides
 from sia.audit.gather import Panels, gather_evidence
+from sia.audit.grain import resolver
 from sia.audit.indicators import indicator_table
 from sia.audit.inputs import Inputs
 from sia.audit.manifest import AuditResult, build_manifest, write_outputs
@@ -39,9 +40,11 @@ from sia.audit.tables import (
     edges_table,
     maps_table,
     opportunities_table,
+    peers_tables,
     scales_table,
     sorted_table,
     themes_table,
+    trends_table,
 )
 from sia.audit.themes_stage import candidate_themes
 from sia.classification import sic2007
@@ -88,6 +91,13 @@ def run_audit(cfg: AuditConfig, *, data_root: Path, progress: Progress | None = 
               for s in scales if s.id not in {r.scale for r in scored}]
     step("tables")
     top = set(framework.loc[(framework["scale"] == scales[0].id) & (framework["role"] != ""), "theme"])
+    peers, peer_regions = pd.DataFrame(), pd.DataFrame()
+    if g.opp is not None:
+        emp_status = employment_status(g.ev, g.emp.scales) if g.emp else {}
+        jobs_source = g.ev.value("jobs", "source")
+        emp_source = {s: str(jobs_source.sel(scale=s).values[0]) for s in (g.emp.scales if g.emp else ())}
+        peers, peer_regions = peers_tables(g.opp, g.emp, panels.employment.activities, scales, geo, resolver(geo),
+                                           emp_status, emp_source)
     tables = {
         "scales": scales_table(scales), "themes": themes_table(themes), "evidence": g.ev.frame(),
         **score_tables(scored, g.ev.themes), "framework": framework, **comp,
@@ -100,6 +110,8 @@ def run_audit(cfg: AuditConfig, *, data_root: Path, progress: Progress | None = 
         "clusters": clusters_table(cand.cluster_table, sic, cand.cluster_stability),
         "activity_classes": cand.profile.table(sic), "indicators": indicator_table(),
         "innovation": g.innovation, "supply": pd.DataFrame(g.supply_rows),
+        "peers": peers, "peer_regions": peer_regions,
+        "trends": trends_table(g.series, g.ev.themes, cfg.audit.base_year, cfg.audit.latest_year),
         "maps": maps_table(panels.employment, geo, g.lad, themes, top, cfg.audit.latest_year,
                            frozenset().union(*(s.lads for s in scales)),
                            {u for us in g.published_emp_scales.values() for u in us}),

@@ -9,7 +9,7 @@ industry code by employment) are marked ``estimated`` and say so in ``note``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -18,7 +18,7 @@ from sia.audit.evidence_set import EvidenceSet
 from sia.audit.vocabulary import NOT_AVAILABLE
 from sia.classification import Classification, MixedCodeSet, parse_code_ranges
 from sia.membership import Membership
-from sia.metrics.complexity import eci_pci
+from sia.metrics.complexity import ComplexityResult, eci_pci
 from sia.metrics.dynamics import growth as growth_rate
 from sia.metrics.dynamics import shift_share
 from sia.metrics.proximity import coi_cog, density, proximity
@@ -36,6 +36,20 @@ def area_matrix(units_by_scale: Mapping[str, Sequence[str]], areas: Sequence[str
 
 
 STATUS_LABEL = {int(s): s.label for s in Status}
+
+
+@dataclass(frozen=True)
+class ThemeSeries:
+    """One theme indicator by year at the scales an evidence block computed it for (the ``trends`` table):
+    the block's own yearly values, before any is picked for the latest-year evidence."""
+
+    indicator: str  # "jobs" or "gva"
+    scales: tuple[str, ...]
+    years: tuple[int, ...]
+    values: np.ndarray  # (years, scales, themes)
+    status: np.ndarray  # (years, scales, themes) status labels
+    source: tuple[str, ...]  # input key per scale
+    grain: tuple[str, ...]  # grain per scale
 
 
 # ----------------------------------------------------------------------------- employment
@@ -57,6 +71,8 @@ class EmploymentResult:
     cells: np.ndarray  # (years, scales, activities) scale values at the panel's finest activities
     ref_cells: np.ndarray  # (years, activities)
     status: np.ndarray  # (scales, themes) status code at latest
+    years: tuple[int, ...] = ()
+    status_years: np.ndarray | None = None  # (years, scales, themes) status code of each year's theme sums
 
 
 def merge_employment(a: EmploymentResult, b: EmploymentResult) -> EmploymentResult:
@@ -66,7 +82,9 @@ def merge_employment(a: EmploymentResult, b: EmploymentResult) -> EmploymentResu
         a.scales + b.scales, cat([a.jobs, b.jobs], axis=1), cat([a.totals, b.totals], axis=1), a.ref_jobs,
         a.ref_totals, cat([a.lq, b.lq]), cat([a.lq_low, b.lq_low]), cat([a.lq_high, b.lq_high]),
         cat([a.competitive_effect, b.competitive_effect]), cat([a.cells, b.cells], axis=1), a.ref_cells,
-        cat([a.status, b.status]),
+        cat([a.status, b.status]), a.years,
+        cat([a.status_years, b.status_years], axis=1)
+        if a.status_years is not None and b.status_years is not None else None,
     )
 
 
@@ -114,15 +132,8 @@ def employment_evidence(
     ss = shift_share(cells[ib], cells[il], ref_cells[ib], ref_cells[il])
     ce = np.nan_to_num(ss.competitive_effect) @ Bt
     n_nan_ce = int(np.isnan(ss.competitive_effect).sum())
-    # status of the theme sums at the latest year: worst over the scale's units x theme activities
-    st_latest = status[il]  # (areas, acts)
-    Bd = Bt.T > 0  # (themes, acts)
-    st = np.zeros((len(scales), Bt.shape[1]), dtype=np.int64)
-    for s_i in range(len(scales)):  # a handful of scales: vectorised over areas x themes x activities
-        area_st = st_latest[A[s_i] > 0]  # (units, acts)
-        worst = np.where(Bd[None, :, :], area_st[:, None, :], 0).max(axis=(0, 2))
-        gap = (np.where(Bd[None, :, :], area_st[:, None, :], 0) >= Status.SUPPRESSED).any(axis=(0, 2))
-        st[s_i] = np.where(gap, Status.INCOMPLETE, worst)
+    st_years = theme_status(status, A, Bt.T > 0)  # (years, scales, themes)
+    st = st_years[il]
     grain = f"{panel.data['area_level'].values[0] if 'area_level' in panel.data.coords else 'area'} x SIC subclass"
     share = jobs[il] / np.where(totals[il] > 0, totals[il], np.nan)[:, None]
     growth = growth_rate(jobs[ib], jobs[il]).percent
@@ -139,7 +150,26 @@ def employment_evidence(
     ev.put("competitive_effect", scales, ce, note=f"{base}-{latest}; {ce_note}", **common)
     ev.put("competitive_share", scales, ce / np.where(jobs[ib] > 0, jobs[ib], np.nan), note=f"{base}-{latest}; "
            "competitive effect / base-year jobs", **common)
-    return EmploymentResult(scales, jobs, totals, ref_jobs, ref_totals, lq, lo, hi, ce, cells, ref_cells, st)
+    return EmploymentResult(scales, jobs, totals, ref_jobs, ref_totals, lq, lo, hi, ce, cells, ref_cells, st,
+                            tuple(years), st_years)
+
+
+def theme_status(status: np.ndarray, A: np.ndarray, Bd: np.ndarray) -> np.ndarray:
+    """``(years, scales, themes)`` status code of each theme sum: the worst status over the scale's units x
+    the theme's activities, ``incomplete`` where one of them is suppressed or missing (it adds nothing).
+
+    ``status`` is ``(years, areas, activities)``, ``A`` the ``(scales, areas)`` area matrix and ``Bd`` the
+    ``(themes, activities)`` boolean theme membership.
+    """
+    out = np.zeros((status.shape[0], A.shape[0], Bd.shape[0]), dtype=np.int64)
+    for y_i in range(status.shape[0]):  # a handful of years x scales: vectorised over areas x themes x activities
+        for s_i in range(A.shape[0]):
+            area_st = status[y_i][A[s_i] > 0]  # (units, acts)
+            masked = np.where(Bd[None, :, :], area_st[:, None, :], 0)
+            worst = masked.max(axis=(0, 2)) if masked.size else np.zeros(Bd.shape[0], dtype=np.int64)
+            gap = (masked >= Status.SUPPRESSED).any(axis=(0, 2))
+            out[y_i, s_i] = np.where(gap, Status.INCOMPLETE, worst)
+    return out
 
 
 # ----------------------------------------------------------------------------- GVA
@@ -198,6 +228,9 @@ class GvaResult:
     theme_gva: np.ndarray  # (scales, themes) latest common year
     ref_theme_gva: np.ndarray  # (themes,)
     year: int
+    years: tuple[int, ...] = ()  # every common year of GVA and employment
+    theme_gva_years: np.ndarray | None = None  # (years, scales, themes), the same apportionment each year
+    status_years: np.ndarray | None = None  # (years, scales, themes) status labels
 
 
 def gva_itl_evidence(
@@ -270,13 +303,27 @@ def gva_itl_evidence(
         f"{year}; GVA current prices apportioned to the theme by employment within each published code"
         f"{' (imputed rent ' + ', '.join(no_jobs) + ' left out)' if no_jobs else ''}"
     )
-    kw = {"status": np.where(aligned, "observed", "estimated").astype(object), "source": source, "grain": grain,
-          "note": note}
+    status = np.where(aligned, "observed", "estimated").astype(object)
+    kw = {"status": status, "source": source, "grain": grain, "note": note}
     ev.put("gva", scales, t_gva, **kw)
     ev.put("gva_per_job", scales, 1e6 * prod, **kw)
     ev.put("productivity_ratio", scales, ratio, **kw)
     ev.put("jobs_per_gbp_m_gva", scales, footprint, **kw)
-    return GvaResult(scales, t_gva, r_gva, year)
+    # the same apportionment in every common year (the trends table); a year in which one of the partition's
+    # codes is suppressed in one of the scale's units is incomplete (the code adds nothing)
+    unit_rows = [[a_index[u] for u in units] for units in units_by_scale.values()]
+    by_year, st_years = [], []
+    for y in common:
+        if y == year:
+            by_year.append(t_gva)
+            st_years.append(np.broadcast_to(status, t_gva.shape))
+            continue
+        part_y = gva.matrix(y)[:, [c_index[c] for c in partition]]
+        cells_y = emp.cells[employment_panel.years.index(y)][s_rows]
+        by_year.append(theme_gva(cells_y, A @ np.nan_to_num(part_y)))
+        gaps = np.array([np.isnan(part_y[rows]).any() for rows in unit_rows])
+        st_years.append(np.where(gaps[:, None], "incomplete", status[None, :]).astype(object))
+    return GvaResult(scales, t_gva, r_gva, year, tuple(common), np.stack(by_year), np.stack(st_years))
 
 
 @dataclass
@@ -341,7 +388,7 @@ def lad_gva_evidence(
     scales = list(lads_by_scale)
     grain = "LAD x published industry codes"
     note = f"{latest}; LAD GVA (current prices) apportioned to themes by GB employment shares within each code"
-    out = {"lq": lq, "gva": t_gva[yl], "growth_pct": growth}
+    out = {"lq": lq, "gva": t_gva[yl], "growth_pct": growth, "gva_years": t_gva}
     kw = {"status": lad.status, "source": source, "grain": grain}
     if strength:
         ev.put("gva_lq", scales, lq, note=note + "; GVA LQ against the UK, no interval", **kw)
@@ -368,6 +415,12 @@ class OpportunityResult:
     weights: np.ndarray  # reference employment by activity
     orientation: str = ""
     orientation_r: float = float("nan")
+    areas: tuple[str, ...] = ()  # every area of the source (the regions PCI was computed over)
+    area_names: tuple[str, ...] = ()
+    area_jobs: np.ndarray | None = None  # (areas, acts) employment in ``year``
+    area_present: np.ndarray | None = None  # (areas, acts) M = 1{LQ >= 1}
+    complexity: ComplexityResult | None = None  # eci_pci on the areas (PCI with its NaNs)
+    units: dict[str, tuple[str, ...]] = field(default_factory=dict)  # scale -> the areas it is the union of
 
 
 def opportunity_evidence(
@@ -424,8 +477,11 @@ def opportunity_evidence(
         has, f"employment-weighted mean PCI of the theme's classes; {cx.orientation}", why), **kw)
     ev.put("cog", scales, g, note=np.where(has, np.char.add(np.char.add("mean over ", n_absent.astype(int).astype(
         str)), " classes not yet specialised").astype(object), why), **kw)
+    names = (tuple(str(n) for n in panel.data["area_name"].values) if "area_name" in panel.data.coords
+             else ("",) * len(panel.areas))
     return OpportunityResult(panel.activities, phi, pci, scales, Ms, dens, cog, year, ref, cx.orientation,
-                             float(cx.orientation_r))
+                             float(cx.orientation_r), tuple(panel.areas), names, X, M, cx,
+                             {k: tuple(v) for k, v in units_by_scale.items()})
 
 
 # ----------------------------------------------------------------------------- business base
@@ -464,12 +520,16 @@ def business_evidence(
     year: int,
     ev: EvidenceSet,
     source: str,
+    references: Mapping[str, str] | None = None,
 ) -> None:
     """SME and large-firm shares of enterprises in each theme's dominant broad industry group.
 
     UK Business Counts publish 18 broad industry groups (:data:`UBC_GROUPS`) by size band; a theme
     is represented by the group holding most of its GB employment ``ref_jobs`` (by subclass), ties to
     the lower group number (status ``estimated``, the group is named in the note).
+    ``ref_large_firm_share`` is the same share for the scale's reference, summed over its districts in the
+    source (``references``: scale -> ``"GB"``, Great Britain's districts, or ``"UK"``, all of them; default
+    ``"GB"``): large enterprises / enterprises of the group over the reference's districts.
     """
     bands = list(panel.data["sizeband"].values)
     total_band = next(b for b in bands if b.lower().startswith("total"))
@@ -499,6 +559,20 @@ def business_evidence(
     ev.put("enterprises", scales, tot, **kw)
     ev.put("large_firm_share", scales, large_share, **kw)
     ev.put("sme_share", scales, 1 - large_share, **kw)
+    # the reference's share: every district of the reference, the same broad group per theme
+    in_gb = np.array([not str(a).startswith("N") for a in panel.areas], dtype=np.float64)  # NI codes are N09...
+    ref_rows = {"GB": in_gb, "UK": np.ones(len(panel.areas))}
+    ref_tot = {k: (r @ np.nan_to_num(panel.matrix(yr, sizeband=total_band)))[cols] for k, r in ref_rows.items()}
+    ref_large = {k: (r @ np.nan_to_num(panel.matrix(yr, sizeband=large_band)))[cols] for k, r in ref_rows.items()}
+    refs = [(references or {}).get(sc, "GB") for sc in scales]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ref_share = np.array([np.where(ref_tot[r] > 0, ref_large[r] / np.where(ref_tot[r] > 0, ref_tot[r], 1.0),
+                                       np.nan) for r in refs]).reshape(len(scales), len(cols))
+    n_lads = {k: int(r.sum()) for k, r in ref_rows.items()}
+    ref_note = np.array([[f"{n}; {'Great Britain' if r == 'GB' else 'United Kingdom'}: the sum of its "
+                          f"{n_lads[r]} districts in the source" for n in note] for r in refs],
+                        dtype=object).reshape(len(scales), len(cols))
+    ev.put("ref_large_firm_share", scales, ref_share, **{**kw, "note": ref_note})
 
 
 # ----------------------------------------------------------------------------- supply chains

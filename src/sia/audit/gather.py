@@ -36,7 +36,7 @@ EMPLOYMENT_INDICATORS = ("lq", "jobs", "share_of_area", "growth_pct", "competiti
 ITL_GVA_INDICATORS = ("gva_per_job", "productivity_ratio", "jobs_per_gbp_m_gva")
 OPPORTUNITY_INDICATORS = ("density", "pci", "cog")
 SUPPLY_INDICATORS = ("local_input_share", "output_multiplier", "digital_services_input_share")
-BUSINESS_INDICATORS = ("enterprises", "sme_share", "large_firm_share")
+BUSINESS_INDICATORS = ("enterprises", "sme_share", "large_firm_share", "ref_large_firm_share")
 
 
 @dataclass
@@ -94,6 +94,7 @@ class Gathered:
     innovation: pd.DataFrame = field(default_factory=pd.DataFrame)
     notes: list[str] = field(default_factory=list)
     published_emp_scales: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    series: list[blocks.ThemeSeries] = field(default_factory=list)
 
 
 def _mark(ev: EvidenceSet, indicators: tuple[str, ...], scales: list[str], source: str, why: str) -> None:
@@ -198,6 +199,9 @@ def gather_evidence(
                                               step)
     no_emp = [i for i in ids if i not in emp_scales]
     _mark(ev, EMPLOYMENT_INDICATORS, no_emp, "employment", "the scale is not a union of the employment source's areas")
+    series: list[blocks.ThemeSeries] = []
+    if emp is not None and emp.status_years is not None:
+        series.append(jobs_series(emp, ev))
 
     step("GVA")
     if panels.gva is not None and emp is not None:
@@ -205,7 +209,11 @@ def gather_evidence(
         gva_units = {s.id: exact_cover(geo, s.lads, itl, resolve=resolve) for s in scales if s.id in itl_emp_scales}
         gva_units = {k: v for k, v in gva_units.items() if v}
         if gva_units:
-            blocks.gva_itl_evidence(panels.gva, emp, emp_panel, gva_units, membership, sic, ev=ev, source="gva")
+            gr = blocks.gva_itl_evidence(panels.gva, emp, emp_panel, gva_units, membership, sic, ev=ev, source="gva")
+            if gr is not None and gr.theme_gva_years is not None and gr.status_years is not None:
+                grain = str(ev.value("gva", "grain").sel(scale=gr.scales[0]).values[0])
+                series.append(blocks.ThemeSeries("gva", gr.scales, gr.years, gr.theme_gva_years, gr.status_years,
+                                                 ("gva",) * len(gr.scales), (grain,) * len(gr.scales)))
         _mark(ev, ITL_GVA_INDICATORS, [i for i in ids if i not in gva_units], "gva",
               "the scale is not a union of ITL2 areas with employment evidence")
     lad, lad_scales = None, {}
@@ -219,10 +227,15 @@ def gather_evidence(
         only_lad = {k: v for k, v in lad_scales.items() if k not in itl_emp_scales}
         with_jobs = {k: v for k, v in only_lad.items() if k in emp_scales}
         without = {k: v for k, v in only_lad.items() if k not in emp_scales}
-        if with_jobs:
-            blocks.lad_gva_evidence(lad, with_jobs, base=base, latest=latest, ev=ev, source="gva_lad", strength=False)
-        if without:
-            blocks.lad_gva_evidence(lad, without, base=base, latest=latest, ev=ev, source="gva_lad", strength=True)
+        for part, strength in ((with_jobs, False), (without, True)):
+            if not part:
+                continue
+            out = blocks.lad_gva_evidence(lad, part, base=base, latest=latest, ev=ev, source="gva_lad",
+                                          strength=strength)
+            shape = out["gva_years"].shape
+            series.append(blocks.ThemeSeries("gva", tuple(part), lad.years, out["gva_years"],
+                                             np.full(shape, lad.status, dtype=object), ("gva_lad",) * len(part),
+                                             ("LAD x published industry codes",) * len(part)))
 
     step("opportunities")
     opp = None
@@ -248,7 +261,8 @@ def gather_evidence(
         ubc_scales = {s.id: tuple(sorted(s.lads)) for s in scales if s.lads <= ubc_set}
         if ubc_scales:
             blocks.business_evidence(ubc, ubc_scales, membership, emp.ref_cells[emp_panel.years.index(latest)],
-                                     emp_panel.activities, year=latest, ev=ev, source="business_counts")
+                                     emp_panel.activities, year=latest, ev=ev, source="business_counts",
+                                     references={s.id: s.reference for s in scales})
         _mark(ev, BUSINESS_INDICATORS, [i for i in ids if i not in ubc_scales], "business_counts",
               "the scale's LADs are not all in the business counts")
 
@@ -276,7 +290,18 @@ def gather_evidence(
     if e.consultation is not None:
         consultation_evidence(cfg, inputs, ev, themes)
     return Gathered(ev, membership, emp, emp_scales, lad, lad_scales, opp, supply_rows, io_features, innovation,
-                    notes, itl_emp_scales)
+                    notes, itl_emp_scales, series)
+
+
+def jobs_series(emp: blocks.EmploymentResult, ev: EvidenceSet) -> blocks.ThemeSeries:
+    """Jobs by year of every scale with employment evidence, with each year's status and the source and grain
+    of the scale's ``jobs`` evidence (BRES, or district employment: published or estimated)."""
+    src, grain = ev.value("jobs", "source"), ev.value("jobs", "grain")
+    assert emp.status_years is not None
+    status = np.vectorize(blocks.STATUS_LABEL.get, otypes=[object])(emp.status_years)
+    return blocks.ThemeSeries("jobs", emp.scales, emp.years, emp.jobs, status,
+                              tuple(str(src.sel(scale=s).values[0]) for s in emp.scales),
+                              tuple(str(grain.sel(scale=s).values[0]) for s in emp.scales))
 
 
 def consultation_evidence(cfg: AuditConfig, inputs: Inputs, ev: EvidenceSet, themes: list[Theme]) -> None:

@@ -96,6 +96,9 @@ INDICATORS: Final[dict[str, Indicator]] = {
            "1 - large enterprises / enterprises"),
         _i("large_firm_share", "large-firm share", "share", "LAD x broad industry group", "business_counts", 1,
            "large enterprises (250+) / enterprises"),
+        _i("ref_large_firm_share", "large-firm share of the reference", "share", "LAD x broad industry group",
+           "business_counts", 1, "large enterprises (250+) / enterprises of the theme's broad group, summed over the "
+           "reference's districts (Great Britain or the UK)"),
         _i("stakeholder_score", "stakeholder score", "score 1-5", "consultation (last round)", "consultation", 1,
            "mean over criteria of the stakeholders' median score"),
     )

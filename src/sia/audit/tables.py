@@ -3,21 +3,24 @@ clusters, maps), each built from arrays in one pass, with every formula from :mo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from sia.audit.evidence import EmploymentResult, LadGvaResult, OpportunityResult
+from sia.audit.evidence import EmploymentResult, LadGvaResult, OpportunityResult, ThemeSeries
+from sia.audit.grain import lads_of
+from sia.audit.indicators import INDICATORS
 from sia.audit.scales import ScaleInfo
 from sia.audit.themes import Theme, theme_membership
-from sia.audit.vocabulary import SORT_KEYS, TABLE_COLUMNS
+from sia.audit.vocabulary import NOT_AVAILABLE, SORT_KEYS, TABLE_COLUMNS
 from sia.classification import Classification
 from sia.geography import Geography
 from sia.metrics.clusters import backbone
 from sia.metrics.dynamics import growth, shift_share
+from sia.metrics.peers import area_complexity, industry_similarity, rank_among, standardise_on
 from sia.metrics.proximity import opportunity_quadrants
-from sia.metrics.specialisation import location_quotient, lq_confidence_interval
+from sia.metrics.specialisation import binary_presence, location_quotient, lq_confidence_interval
 from sia.panel import Panel
 
 
@@ -176,4 +179,138 @@ def maps_table(
                                        "area_name": np.asarray(names, dtype=str)[keep],
                                        "indicator": f"employment_lq:{themes[t_i].id}", "value": lq[keep, j],
                                        "year": latest}))
+    return pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)
+
+
+# ----------------------------------------------------------------------------- peers and trends
+
+
+def _class_matrix(subclasses: Sequence[str], classes: Sequence[str]) -> np.ndarray:
+    """``(classes, subclasses)`` 0/1 matrix: SIC subclass ``01110`` -> class ``0111``."""
+    of = np.array([c[:4] for c in subclasses])
+    return (of[None, :] == np.asarray(classes)[:, None]).astype(np.float64)
+
+
+def peers_tables(
+    opp: OpportunityResult,
+    emp: EmploymentResult | None,
+    subclasses: Sequence[str],
+    scales: Sequence[ScaleInfo],
+    geo: Geography,
+    resolve: Callable[[str], str | None],
+    status_by_scale: Mapping[str, str],
+    source_by_scale: Mapping[str, str],
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(peers, peer_regions)``: each scale's complexity ranked among every region of the opportunity source
+    (the NUTS2 regions of BRES x SIC class the PCI was computed over), and its similarity to each of them.
+
+    A scale's presence row ``M_s`` is the opportunity stage's (``opp.present``) when the scale is a union of
+    the regions; otherwise, for a scale with employment evidence in the regions' year (a LEP's district
+    employment, published or estimated), its SIC subclass jobs are summed to classes and
+    ``M_s = 1{LQ >= 1}`` against the employment source's own reference in that year
+    (:func:`~sia.metrics.specialisation.location_quotient`), labelled with the scale's employment status.
+    Complexity: :func:`~sia.metrics.peers.area_complexity` (mean PCI of the classes with ``M = 1``) for the
+    scale and for every region; ``eci`` is the complexity on the regions' ECI scale
+    (:func:`~sia.metrics.peers.standardise_on`; a region gets its ECI), ``complexity_rank``
+    :func:`~sia.metrics.peers.rank_among` the regions. Similarity:
+    :func:`~sia.metrics.peers.industry_similarity` of SIC-class employment shares, ranked 1 = most similar;
+    ``overlap`` says whether the region lies ``inside`` the scale or is ``part``-ly in it (shares districts).
+    """
+    if opp.area_present is None or opp.area_jobs is None or opp.complexity is None:
+        return (pd.DataFrame(columns=list(TABLE_COLUMNS["peers"])),
+                pd.DataFrame(columns=list(TABLE_COLUMNS["peer_regions"])))
+    pci = np.asarray(opp.complexity.pci, dtype=np.float64)  # NaN where no region is specialised
+    X, M = opp.area_jobs, opp.area_present
+    regions, names = np.asarray(opp.areas, dtype=object), np.asarray(opp.area_names, dtype=object)
+    year = opp.year
+    region_cx = area_complexity(M, pci)
+    region_eci = standardise_on(region_cx, region_cx)
+    region_rank = rank_among(region_cx, region_cx)
+    n_regions = int(np.isfinite(region_cx).sum())
+    region_lads = []
+    for r in opp.areas:
+        code = resolve(r)
+        try:
+            region_lads.append(lads_of(geo, code) if code else None)
+        except LookupError:
+            region_lads.append(None)
+    C, yi = None, None
+    if emp is not None and year in emp.years:
+        yi = emp.years.index(year)
+        C = _class_matrix(subclasses, opp.activities)
+    base_note = (f"PCI over the {n_regions} regions of the source ({year}); {opp.orientation}" if opp.orientation
+                 else f"PCI over the {n_regions} regions of the source ({year})")
+    rows, peer_rows = [], []
+    for sc in scales:
+        row = {"scale": sc.id, "complexity": np.nan, "eci": np.nan, "complexity_rank": np.nan, "n_ranked": np.nan,
+               "n_regions": n_regions, "region": "", "region_name": "", "n_present": np.nan, "year": year,
+               "status": NOT_AVAILABLE, "source": "employment_nuts2", "grain": "", "note": ""}
+        present = shares = None
+        if sc.id in opp.scales:
+            i = opp.scales.index(sc.id)
+            units = opp.units.get(sc.id, ())
+            present = opp.present[i]
+            shares = np.asarray([u in units for u in opp.areas], dtype=np.float64) @ X
+            plural = "s" if len(units) != 1 else ""
+            row.update(status="rounded", grain=f"NUTS2 x SIC class ({len(units)} region{plural})", note=base_note)
+            if len(units) == 1:
+                row.update(region=units[0], region_name=str(names[list(opp.areas).index(units[0])]))
+        elif C is not None and yi is not None and emp is not None and sc.id in emp.scales:
+            j = emp.scales.index(sc.id)
+            shares = C @ emp.cells[yi][j]
+            ref = C @ emp.ref_cells[yi]
+            present = binary_presence(location_quotient(shares[None, :], ref))[0]
+            src, st = source_by_scale.get(sc.id, "employment"), status_by_scale.get(sc.id, "estimated")
+            row.update(status=st, source=src, grain="district x SIC class (subclasses summed)",
+                       note=f"the scale is not a union of the regions: its specialisations are from its employment "
+                            f"by SIC subclass ({src}, {st}) summed to classes, LQ against that source's reference "
+                            f"in {year}; {base_note}")
+        else:
+            row["note"] = ("the scale is neither a union of the regions nor has employment by SIC class in "
+                           f"{year}")
+        if present is not None and shares is not None:
+            cx = float(area_complexity(present[None, :], pci)[0])
+            row.update(complexity=cx, eci=float(standardise_on([cx], region_cx)[0]),
+                       complexity_rank=float(rank_among([cx], region_cx)[0]),
+                       n_ranked=n_regions + (0 if row["region"] else 1),
+                       n_present=int((present != 0).sum()))
+            sim = industry_similarity(shares[None, :], X)[0]
+            sim_rank = rank_among(sim, sim)
+            overlap = ["" if lads is None else "inside" if lads <= sc.lads else "part" if lads & sc.lads else ""
+                       for lads in region_lads]
+            peer_rows.append(pd.DataFrame({
+                "scale": sc.id, "region": regions, "region_name": names, "similarity": sim,
+                "similarity_rank": sim_rank, "overlap": overlap, "complexity": region_cx, "eci": region_eci,
+                "complexity_rank": region_rank, "year": year, "status": row["status"], "source": row["source"],
+            }))
+        rows.append(row)
+    peers = pd.DataFrame(rows, columns=list(TABLE_COLUMNS["peers"]))
+    regions_table = (pd.concat(peer_rows, ignore_index=True)[list(TABLE_COLUMNS["peer_regions"])] if peer_rows
+                     else pd.DataFrame(columns=list(TABLE_COLUMNS["peer_regions"])))
+    return peers, regions_table
+
+
+def trends_table(series: Sequence[ThemeSeries], themes: Sequence[str], base: int, latest: int) -> pd.DataFrame:
+    """Scale x theme x indicator x year, ``base`` to ``latest``: each block's yearly theme values (jobs from the
+    employment evidence, GVA from the ITL2 or LAD GVA evidence) with that year's status, source and grain.
+    The latest year's value is the one the ``evidence`` table holds."""
+    parts = []
+    for ser in series:
+        keep = [i for i, y in enumerate(ser.years) if base <= y <= latest]
+        if not keep:
+            continue
+        Y, S, T = len(keep), len(ser.scales), len(themes)
+        idx = np.ix_(keep, range(S), range(T))
+        parts.append(pd.DataFrame({
+            "scale": np.tile(np.repeat(np.asarray(ser.scales, dtype=object), T), Y),
+            "theme": np.tile(np.asarray(themes, dtype=object), Y * S),
+            "indicator": ser.indicator,
+            "year": np.repeat(np.asarray(ser.years)[keep], S * T).astype(np.int64),
+            "value": ser.values[idx].ravel(),
+            "unit": INDICATORS[ser.indicator].unit,
+            "status": np.asarray(ser.status, dtype=object)[idx].ravel(),
+            "source": np.tile(np.repeat(np.asarray(ser.source, dtype=object), T), Y),
+            "grain": np.tile(np.repeat(np.asarray(ser.grain, dtype=object), T), Y),
+        }))
+    cols = list(TABLE_COLUMNS["trends"])
     return pd.concat(parts, ignore_index=True)[cols] if parts else pd.DataFrame(columns=cols)

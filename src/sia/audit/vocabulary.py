@@ -61,8 +61,17 @@ TABLE_COLUMNS: Final[dict[str, tuple[str, ...]]] = {
     "activity_classes": ("activity", "activity_name", "traded", "traded_reason", "knowledge_intensive",
                          "knowledge_group"),
     "indicators": ("indicator", "label", "unit", "grain", "source", "direction", "formula"),
+    "peers": ("scale", "complexity", "eci", "complexity_rank", "n_ranked", "n_regions", "region", "region_name",
+              "n_present", "year", "status", "source", "grain", "note"),
+    "peer_regions": ("scale", "region", "region_name", "similarity", "similarity_rank", "overlap", "complexity",
+                     "eci", "complexity_rank", "year", "status", "source"),
+    "trends": ("scale", "theme", "indicator", "year", "value", "unit", "status", "source", "grain"),
 }
 """Required columns of each output table, in order (``stability`` also carries ``loo_<criterion>``)."""
+
+OVERLAPS: Final = ("inside", "part", "")
+"""``peer_regions.overlap``: the region lies inside the scale, shares some of its districts, or neither."""
+TREND_INDICATORS: Final = ("jobs", "gva")
 
 SORT_KEYS: Final[dict[str, tuple[str, ...]]] = {
     "scales": ("scale",),
@@ -84,6 +93,9 @@ SORT_KEYS: Final[dict[str, tuple[str, ...]]] = {
     "maps": ("level", "indicator", "area"),
     "activity_classes": ("activity",),
     "indicators": ("indicator",),
+    "peers": ("scale",),
+    "peer_regions": ("scale", "similarity_rank", "region"),
+    "trends": ("scale", "theme", "indicator", "year"),
 }
 """Row order of each table (rows sorted by these keys, stable), so reruns are byte-identical."""
 
@@ -96,5 +108,10 @@ ALLOWED: Final[dict[tuple[str, str], frozenset[str]]] = {
     ("framework", "verdict"): frozenset({*VERDICTS, ""}),
     ("sibling_overlap", "relation"): frozenset({"duplication", "complementary"}),
     ("complementarity", "alignment"): frozenset({"aligned", "child niche", "contributes", "gap", ""}),
+    ("peers", "status"): frozenset(STATUSES),
+    ("peer_regions", "status"): frozenset(STATUSES),
+    ("peer_regions", "overlap"): frozenset(OVERLAPS),
+    ("trends", "status"): frozenset(STATUSES),
+    ("trends", "indicator"): frozenset(TREND_INDICATORS),
 }
 """Allowed values of the categorical columns."""

@@ -96,6 +96,22 @@ def _drop_empty(sec: ScaleSection) -> None:
             sec.notes[key] = f"{sec.notes[key]} {text}" if sec.notes.get(key) else text
 
 
+def _trend_charts(trends: pd.DataFrame | None, framework: pd.DataFrame, themes: pd.DataFrame, scale: str,
+                  name: str) -> tuple[list[ch.Chart], str]:
+    """The jobs and GVA trend charts of a scale's priority themes, and a note when there is none."""
+    if trends is None:
+        return [], ("The audit wrote no trends table (an audit output from before it was added): year-by-year jobs "
+                    "and GVA are not drawn; growth between the base and the latest year is in the chart above. Rerun "
+                    "the audit to add them.")
+    charts = [c for c in (ch.trends_chart(trends, framework, themes, scale, name, ind) for ind in ("jobs", "gva"))
+              if c is not None]
+    if charts:
+        return charts, ""
+    if ch.priority_themes(framework, scale).empty:
+        return [], "No theme holds a framework role at this scale, so there are no priority themes to follow over time."
+    return [], "The audit has no yearly jobs or GVA of the priority themes at this scale."
+
+
 def collect_charts(
     audit: AuditOutput,
     *,
@@ -120,6 +136,7 @@ def collect_charts(
         positions = ch.network_positions(edges, clustered, clusters=cluster_of)
     comp = t.get("complementarity")
     opps, acts, classes = t.get("opportunities"), t.get("activities"), t.get("activity_classes")
+    trends, peers, peer_regions = t.get("trends"), t.get("peers"), t.get("peer_regions")
     sections: list[ScaleSection] = []
     for row in ordered_scales(scales).itertuples(index=False):
         s, name = str(row.scale), str(row.name)
@@ -128,6 +145,7 @@ def collect_charts(
         sec.diagram = framework_svg(framework, themes, s, name)
         sec.charts["strengths"] = [ch.bubble_chart(evidence, framework, themes, s, name, years=years,
                                                    reference_name=ref)]
+        sec.charts["trends"], sec.notes["trends"] = _trend_charts(trends, framework, themes, s, name)
         sec.charts["priorities"] = [ch.ranking_chart(ranking, framework, themes, s, name)]
         has_opp = opps is not None and (opps["scale"] == s).any()
         if has_opp:
@@ -138,6 +156,18 @@ def collect_charts(
                 "No opportunity evidence at this scale: relatedness density and complexity need employment by SIC "
                 "class, published for NUTS2 areas, and this scale is not a union of them."
                 if opps is not None else "The audit wrote no opportunities table.")
+        if peers is not None and peer_regions is not None:
+            peer_chart = ch.peer_complexity_chart(peers, peer_regions, s, name)
+            if peer_chart is not None:
+                sec.charts["peers"] = [peer_chart]
+            else:
+                why = peers.loc[peers["scale"] == s, "note"].astype(str)
+                sec.notes["peers"] = ("No complexity among the UK regions at this scale"
+                                      + (f": {why.iloc[0]}." if len(why) and why.iloc[0] else "."))
+        else:
+            sec.notes["peers"] = ("The audit wrote no peers table (an audit output from before it was added): the "
+                                  "area's complexity rank among the UK regions and its most similar UK regions are "
+                                  "not shown; rerun the audit to add them.")
         if positions is not None and has_opp:
             sec.charts["network"] = [ch.network_chart(t["relatedness_edges"], t["clusters"], opps, s, name,
                                                       positions)]

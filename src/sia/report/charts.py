@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from sia.metrics.peers import industry_similarity
 from sia.report.labels import (
     ALIGNMENT_LABELS,
     INNOVATION_LABELS,
@@ -34,7 +35,9 @@ from sia.report.labels import (
     cluster_name,
     column_label,
     industries_text,
+    region_label,
     sic_section,
+    source_name,
     theme_names,
     wrap,
 )
@@ -564,6 +567,149 @@ def bubble_chart(
                  _sources(evidence, scale, ["lq", size, y]))
 
 
+TREND_MEASURES = {"jobs": ("Jobs", "Jobs (log scale)", "jobs"),
+                  "gva": ("GVA", "GVA, GBP million in current prices (log scale)", "GBP m")}
+"""Indicator of the ``trends`` table -> (title word, axis title, hover unit)."""
+ROLE_DASH = {"market-driven priority": "solid", "enabling competency": "dot"}
+SOLID_STATUSES = ("observed", "rounded")
+"""Trend points drawn with filled markers; other statuses (estimated, incomplete) get open markers."""
+
+
+def priority_themes(framework: pd.DataFrame, scale: str) -> pd.DataFrame:
+    """The themes holding a role at the scale (``framework.role``), market-driven priorities first, by rank."""
+    fw = framework[(framework["scale"] == scale) & (framework["role"].astype(str) != "")].copy()
+    fw["_order"] = [0 if r == "market-driven priority" else 1 for r in fw["role"]]
+    return fw.sort_values(["_order", "role_rank", "theme"], kind="stable").drop(columns="_order")
+
+
+def trends_chart(trends: pd.DataFrame, framework: pd.DataFrame, themes: pd.DataFrame, scale: str, scale_name: str,
+                 indicator: str = "jobs") -> Chart | None:
+    """Jobs (or GVA) of the scale's priority themes year by year, from the audit's ``trends`` table.
+
+    One line per theme holding a role (solid: market-driven priority, dotted: enabling competency) on a log
+    axis, so that equal slopes are equal growth rates whatever the theme's size; open markers are values whose
+    status is not observed/rounded (estimated district employment, incomplete GVA). ``None`` when the scale has
+    no priority theme or no values of ``indicator``.
+    """
+    word, y_title, unit = TREND_MEASURES[indicator]
+    full = _theme_names(themes)
+    sub = trends[(trends["scale"] == scale) & (trends["indicator"] == indicator)]
+    prio = priority_themes(framework, scale)
+    sub = sub[sub["theme"].isin(prio["theme"])]
+    if sub.empty or not sub["value"].notna().any():
+        return None
+    role_of = dict(zip(prio["theme"], prio["role"], strict=True))
+    ok = sub["value"].notna() & (sub["value"].astype(float) > 0)
+    notes = []
+    if (~ok).any():
+        notes.append(f"{int((~ok).sum())} theme-year value(s) missing or zero not plotted (log axis)")
+    fig = go.Figure()
+    for i, theme in enumerate(t for t in prio["theme"] if t in set(sub["theme"])):
+        part = sub[(sub["theme"] == theme) & ok].sort_values("year")
+        if part.empty:
+            continue
+        role = role_of[theme]
+        solid = part["status"].astype(str).isin(SOLID_STATUSES).to_numpy()
+        colour = [c for c in OKABE_ITO if c != "#F0E442"][i % 7]  # no yellow lines on white
+        fig.add_trace(go.Scatter(
+            x=part["year"].astype(int), y=part["value"].astype(float), mode="lines+markers",
+            name=f"{full.get(theme, theme)} ({ROLE_LABELS[role].lower()})",
+            line={"color": colour, "width": 2.5, "dash": ROLE_DASH.get(role, "solid")},
+            marker={"size": 8, "color": colour, "symbol": np.where(solid, "circle", "circle-open").tolist(),
+                    "line": {"width": 2, "color": colour}},
+            customdata=np.column_stack([part["status"].astype(str), [full.get(theme, theme)] * len(part)]),
+            hovertemplate="<b>%{customdata[1]}</b><br>%{x}: %{y:,.0f} " + unit + " (%{customdata[0]})<extra></extra>",
+        ))
+    years = sorted({int(y) for y in sub["year"]})
+    yrs = years_text(years)
+    title = f"{word} in the priority themes, {yrs}: {scale_name}"
+    rows = (len(prio) + 1) // 2  # legend rows (two entries a row)
+    _style(fig, title, "Year", y_title, height=450 + 22 * rows, legend_top=False)
+    fig.update_yaxes(type="log")
+    fig.update_xaxes(tickmode="array", tickvals=years, ticktext=[str(y) for y in years])
+    # the legend 62 px under the plot area (below the ticks and the axis title); the plot area is 304 px high
+    fig.update_layout(margin={"b": 90 + 22 * rows}, legend={"y": -62 / 304, "yanchor": "top"})
+    statuses = sorted(set(sub.loc[ok, "status"].astype(str)) - set(SOLID_STATUSES))
+    caption = (f"{word} in each theme that holds a framework role at {scale_name}, year by year (log scale: equal "
+               "slopes are equal growth rates, whatever the theme's size). Solid lines are market-driven "
+               "priorities, dotted lines enabling competencies. The last year is the value of the evidence table; "
+               "themes overlap, so the lines are not to be added up.")
+    if statuses:
+        caption += (f" Open markers are {' or '.join(statuses)} values"
+                    + (" (employment by industry is not published for this area's districts: the audit estimates "
+                       "it from the ITL2 figures)" if "estimated" in statuses and indicator == "jobs" else "")
+                    + "; the table gives each value's status.")
+    if indicator == "gva":
+        caption += " GVA is in current prices (not adjusted for inflation), apportioned to themes by employment."
+    table = pd.DataFrame({
+        "Theme": [full.get(t, t) for t in sub["theme"]], "Role": [ROLE_LABELS[role_of[t]] for t in sub["theme"]],
+        "Year": sub["year"].astype(int).astype(str).to_numpy(),
+        (f"{word} (GBP million)" if indicator == "gva" else word): sub["value"].astype(float).to_numpy(),
+        "Status": sub["status"].astype(str).to_numpy(),
+        "Source": [source_name(str(x)) for x in sub["source"]], "Grain": sub["grain"].astype(str).to_numpy(),
+    })
+    return Chart(slug("trends", indicator, scale), title, caption, fig, table, scale, notes,
+                 tuple(sorted({str(x) for x in sub["source"] if str(x)})), data_years=yrs)
+
+
+def peer_complexity_chart(peers: pd.DataFrame, peer_regions: pd.DataFrame, scale: str, scale_name: str) -> Chart | None:
+    """The scale's economic complexity placed among every UK region of the audit's ``peers`` table (bars, ECI
+    scale: 0 = the regions' mean), regions inside the scale in blue. ``None`` when the scale has no value."""
+    row = peers[peers["scale"] == scale]
+    regions = peer_regions[peer_regions["scale"] == scale]
+    if row.empty or regions.empty or not np.isfinite(float(row["eci"].iloc[0])):
+        return None
+    r = row.iloc[0]
+    own = str(r["region"]) if isinstance(r["region"], str) else ""
+    bars = pd.DataFrame({"name": regions["region_name"].astype(str), "eci": regions["eci"].astype(float),
+                         "rank": regions["complexity_rank"].astype(float), "kind": regions["overlap"].astype(str),
+                         "region": regions["region"].astype(str)})
+    bars["name"] = [region_label(n, scale_name) for n in bars["name"]]
+    if not own:
+        bars = pd.concat([bars, pd.DataFrame({"name": [scale_name], "eci": [float(r["eci"])],
+                                              "rank": [float(r["complexity_rank"])], "kind": ["self"],
+                                              "region": [""]})], ignore_index=True)
+    else:
+        bars.loc[bars["region"] == own, ["name", "kind"]] = [f"{scale_name} (the region itself)", "self"]
+    bars = bars[bars["eci"].notna()].sort_values(["eci", "name"], ascending=[True, True], kind="stable")
+    colour = {"self": VERMILLION, "inside": OKABE_ITO[4], "part": OKABE_ITO[1], "": "#BDBDBD"}
+    label = {"self": scale_name, "inside": f"Region inside {scale_name}", "part": f"Region partly in {scale_name}",
+             "": "Other UK region"}
+    fig = go.Figure()
+    for kind in ("self", "inside", "part", ""):
+        part = bars[bars["kind"] == kind]
+        if part.empty:
+            continue
+        fig.add_trace(go.Bar(
+            x=part["eci"], y=part["name"], orientation="h", name=label[kind], marker_color=colour[kind],
+            customdata=part["rank"], hovertemplate="%{y}: ECI %{x:.2f}, rank %{customdata:.0f}<extra></extra>",
+        ))
+    fig.update_yaxes(categoryorder="array", categoryarray=list(bars["name"]), tickfont={"size": 10})
+    n_regions, year = int(r["n_regions"]), int(r["year"])
+    title = f"Economic complexity of {scale_name} among the {n_regions} UK regions, {year}"
+    _style(fig, title, "Economic complexity (ECI: 0 = the regions' mean, in standard deviations)",
+           "UK region (NUTS2)", height=160 + 17 * len(bars), legend_top=True)
+    estimated = str(r["status"]) == "estimated"
+    caption = (f"Each bar is a NUTS2 region of Great Britain (BRES employment by SIC class, {year}); its complexity "
+               "is the mean complexity (PCI) of the industries it is specialised in, which for these regions is "
+               f"their ECI. {scale_name} is placed on the same scale from the industries it is specialised in "
+               f"(rank {int(r['complexity_rank'])} of {int(r['n_ranked'])}, 1 = most complex). Complexity is "
+               "oriented by productivity: more complex regions have higher GVA per job."
+               + ("" if own else " An area's complexity is not the average of its regions': a union is specialised "
+                  "in what it holds more of than the UK as a whole, which can be fewer complex industries than any "
+                  "of its parts."))
+    if estimated:
+        caption += (" This area is not a union of NUTS2 regions: its specialisations come from the audit's estimates "
+                    "of its districts' employment (status 'estimated').")
+    table = pd.DataFrame({"Area": bars["name"][::-1].to_numpy(), "ECI": bars["eci"][::-1].to_numpy(),
+                          "Rank": bars["rank"][::-1].to_numpy(),
+                          "Relation to this area": [{"self": "this area", "inside": "inside", "part": "partly inside",
+                                                     "": ""}[k] for k in bars["kind"][::-1]]})
+    sources = tuple(sorted({"employment_nuts2", str(r["source"])}))
+    return Chart(slug("peer-complexity", scale), title, caption, fig, table, scale, [], sources,
+                 data_years=str(year))
+
+
 def _lq_status(evidence: pd.DataFrame, scale: str) -> str:
     """``"estimated"`` when the scale's LQs are (mostly) estimated, else ``""``."""
     st = evidence[(evidence["scale"] == scale) & (evidence["indicator"] == "lq") & evidence["value"].notna()]["status"]
@@ -1033,16 +1179,13 @@ def composition_treemap(activities: pd.DataFrame, scale: str, scale_name: str, *
 def industry_mix_similarity(activities: pd.DataFrame) -> pd.DataFrame:
     """Cosine similarity of the scales' industry mixes: their shares of jobs by activity (``activities.share``).
 
-    ``cos(a, b) = sum_i a_i b_i / (|a| |b|)`` over the activities of either scale (a missing one counts 0);
+    :func:`sia.metrics.peers.industry_similarity` over the activities of either scale (a missing one counts 0);
     1 means the same mix. Returns a square frame indexed by scale id, in table order.
     """
     wide = activities.pivot_table(index="activity", columns="scale", values="share", aggfunc="sum").fillna(0.0)
     order = list(dict.fromkeys(activities["scale"]))
     m = wide.reindex(columns=order).to_numpy(float)
-    norm = np.linalg.norm(m, axis=0)
-    norm[norm == 0] = np.nan
-    sim = (m.T @ m) / np.outer(norm, norm)
-    return pd.DataFrame(sim, index=order, columns=order)
+    return pd.DataFrame(industry_similarity(m.T), index=order, columns=order)
 
 
 def similarity_chart(activities: pd.DataFrame, scales: pd.DataFrame) -> Chart:
@@ -1179,9 +1322,9 @@ BROAD_GROUP = re.compile(r"broad group (?P<name>.+?) \((?P<code>[A-Z][A-Z0-9&, ]
 
 def _broad_groups(evidence: pd.DataFrame) -> pd.DataFrame:
     """Scale x theme -> broad group name, large-firm share, enterprises (from the business-counts evidence)."""
-    ev = evidence[evidence["indicator"].isin(["large_firm_share", "enterprises"])]
+    ev = evidence[evidence["indicator"].isin(["large_firm_share", "enterprises", "ref_large_firm_share"])]
     wide = ev.pivot_table(index=["scale", "theme"], columns="indicator", values="value", aggfunc="first")
-    for col in ("large_firm_share", "enterprises"):
+    for col in ("large_firm_share", "enterprises", "ref_large_firm_share"):
         if col not in wide.columns:
             wide[col] = np.nan
     notes = ev[ev["indicator"] == "large_firm_share"].set_index(["scale", "theme"])["note"].astype(str)
@@ -1206,7 +1349,8 @@ def _group_or_theme(bg: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFrame:
 def business_base_chart(evidence: pd.DataFrame, themes: pd.DataFrame, scale: str, scale_name: str,
                         scales: pd.DataFrame | None = None) -> Chart:
     """Share of enterprises that are large firms (250+ employees) in the industry groups of the themes, at
-    this scale against every other scale of the audit.
+    this scale against its reference (``ref_large_firm_share``: all the reference's districts) and every
+    other scale of the audit.
 
     UK Business Counts publishes size bands by broad industry group (not by SIC class), so the audit reads
     each theme's business base at the broad group holding most of its jobs and several themes share a
@@ -1224,6 +1368,7 @@ def business_base_chart(evidence: pd.DataFrame, themes: pd.DataFrame, scale: str
     mine = mine[ok]
     by_group = (mine.groupby("group", sort=True)
                 .agg(share=("large_firm_share", "first"), enterprises=("enterprises", "first"),
+                     ref_share=("ref_large_firm_share", "first"),
                      themes=("theme", lambda ts: "; ".join(sorted(full.get(t, t) for t in ts))),
                      n=("theme", "size"))
                 .sort_values("share"))
@@ -1245,6 +1390,18 @@ def business_base_chart(evidence: pd.DataFrame, themes: pd.DataFrame, scale: str
             text=[scale_names.get(x, x) for x in others["scale"]], customdata=100 * others["large_firm_share"],
             hovertemplate="%{text}: %{customdata:.2f}% of enterprises are large<extra></extra>",
         ))
+    row = scales[scales["scale"] == scale] if scales is not None else pd.DataFrame()
+    ref_name = (str(row["reference_name"].iloc[0]) if len(row) and isinstance(row["reference_name"].iloc[0], str)
+                and row["reference_name"].iloc[0] else "the reference")
+    has_ref = bool(by_group["ref_share"].notna().any())
+    if has_ref:
+        ref = by_group[by_group["ref_share"].notna()]
+        fig.add_trace(go.Scatter(
+            x=pct(ref["ref_share"]), y=[y_labels[g] for g in ref.index], mode="markers", name=ref_name,
+            marker={"size": 12, "color": "#000000", "symbol": "diamond-open", "line": {"width": 2, "color": "#000"}},
+            customdata=100 * ref["ref_share"].to_numpy(float),
+            hovertemplate="%{y}<br>" + ref_name + ": %{customdata:.2f}% of enterprises are large<extra></extra>",
+        ))
     fig.add_trace(go.Scatter(
         x=pct(by_group["share"]), y=[y_labels[g] for g in groups], mode="markers", name=scale_name,
         marker={"size": 13, "color": VERMILLION, "line": {"width": 1, "color": "#333"}},
@@ -1257,7 +1414,8 @@ def business_base_chart(evidence: pd.DataFrame, themes: pd.DataFrame, scale: str
                            text=f"<b>{_pct_text(100 * v)}</b> of {e:,.0f}", font={"size": 11, "color": "#222"})
     fig.update_yaxes(categoryorder="array", categoryarray=[y_labels[g] for g in groups])
     hi = max([float(100 * by_group["share"].max()) if len(by_group) else 1.0]
-             + ([float(100 * others["large_firm_share"].max())] if len(others) else []))
+             + ([float(100 * others["large_firm_share"].max())] if len(others) else [])
+             + ([float(100 * by_group["ref_share"].max())] if has_ref else []))
     fig.update_xaxes(type="log", range=[np.log10(floor * 0.8), np.log10(max(hi, 1.0) * 1.5)],
                      tickvals=[0.01, 0.03, 0.1, 0.3, 1, 3, 10, 30], ticktext=["0", "0.03", "0.1", "0.3", "1", "3",
                                                                             "10", "30"])
@@ -1272,16 +1430,21 @@ def business_base_chart(evidence: pd.DataFrame, themes: pd.DataFrame, scale: str
     fig.update_layout(margin={"r": 130}, legend={"x": 0.0, "xanchor": "left"})  # the right margin holds the values
     sme_min = float(100 * (1 - bg.loc[bg["scale"] == scale, "large_firm_share"]).min()) if len(mine) else np.nan
     caption = (f"Share of the enterprises in each broad industry group that employ 250 or more people, in "
-               f"{scale_name} (dots; on the right the share and the number of enterprises) and in the other "
-               "areas of this audit (grey ticks). UK Business Counts gives size bands by broad group only, so each "
-               "theme is read at the group holding most of its jobs and themes that share a group share a row. "
+               f"{scale_name} (dots; on the right the share and the number of enterprises), "
+               + (f"in {ref_name} (black diamonds: all its districts) " if has_ref else "")
+               + "and in the other areas of this audit (grey ticks). UK Business Counts gives size bands by broad "
+               "group only, so each theme is read at the group holding most of its jobs and themes that share a "
+               "group share a row. "
                + (f"SMEs are at least {sme_min:.1f}% of every group here; " if np.isfinite(sme_min) else "")
                + "a higher large-firm share means the group depends more on a few employers' decisions, a lower "
-               "one that support must reach many small firms. The UK's own shares are not in the audit's tables.")
+               "one that support must reach many small firms."
+               + ("" if has_ref else " The reference's own shares are not in this audit's tables (an audit written "
+                  "before they were added)."))
     table = pd.DataFrame({
         "Theme": [full.get(t, t) for t in mine["theme"]], "Broad industry group": mine["group"].to_numpy(),
         "Enterprises": mine["enterprises"].to_numpy(float),
         "Large-firm share of enterprises (%)": 100 * mine["large_firm_share"].to_numpy(float),
+        f"Large-firm share in {ref_name} (%)": 100 * mine["ref_large_firm_share"].to_numpy(float),
     })
     return Chart(slug("business", scale), title, caption, fig, table, scale, notes,
                  _sources(evidence, scale, ["enterprises", "large_firm_share"]), data_years=year)

@@ -52,6 +52,7 @@ INDICATOR_LABELS: dict[str, tuple[str, str]] = {
     "large_firm_share": ("Large-firm share of enterprises", "share"),
     "enterprises": ("Enterprises", "count"),
     "stakeholder_score": ("Stakeholder score", "score 1-5"),
+    "ref_large_firm_share": ("Large-firm share of the reference", "share"),
     "employment_lq": ("Employment LQ", "ratio"),
 }
 """Fallback labels and units of evidence and map indicators (the audit's ``indicators`` table wins)."""
@@ -141,6 +142,11 @@ COLUMN_LABELS: dict[str, str] = {
     "origin": "Origin", "codes": "Codes", "resolved_codes": "Resolved codes", "pin": "Pin", "comment": "Comment",
     "reference": "Reference area code", "reference_name": "Reference area", "n_lads": "Districts",
     "lads": "District codes", "measure": "Measure", "p_top_side": "Probability of a slot on its side",
+    "complexity": "Complexity (mean PCI of its specialisations)", "eci": "Economic complexity (ECI scale)",
+    "complexity_rank": "Complexity rank among UK regions", "n_ranked": "Areas ranked",
+    "n_regions": "UK regions compared", "region": "Region code", "region_name": "Region",
+    "n_present": "Industries specialised in (RCA >= 1)", "similarity": "Industry-mix similarity (0-1)",
+    "similarity_rank": "Similarity rank", "overlap": "Region inside the area",
 }
 """Human headers of the audit's columns (tables in the report and the workbook)."""
 
@@ -258,6 +264,13 @@ def source_name(key: str, manifest: Mapping | None = None) -> str:
     if key.startswith("innovation:"):
         return f"Nesta BEIS R&I indicators: {INNOVATION_LABELS.get(key.split(':', 1)[1], table or key)}"
     return table or key.replace("_", " ")
+
+
+def region_label(region_name: str, scale_name: str) -> str:
+    """A NUTS2 region's name, told apart from a scale of the same name (the NUTS2 region "West Midlands", the
+    metropolitan county, inside the ITL1 region "West Midlands"): ``"West Midlands (NUTS2 region)"``."""
+    name = str(region_name)
+    return f"{name} (NUTS2 region)" if name.strip().lower() == str(scale_name).strip().lower() else name
 
 
 def sic_section(division: str) -> tuple[str, str]:

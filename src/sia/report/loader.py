@@ -52,6 +52,9 @@ NUMERIC: dict[str, tuple[str, ...]] = {
     "innovation": ("value", "per_gva", "uk_per_gva", "ratio_to_uk", "year"),
     "maps": ("value", "year"),
     "indicators": ("direction",),
+    "peers": ("complexity", "eci", "complexity_rank", "n_ranked", "n_regions", "n_present", "year"),
+    "peer_regions": ("similarity", "similarity_rank", "complexity", "eci", "complexity_rank", "year"),
+    "trends": ("year", "value"),
 }
 BOOLEAN: dict[str, tuple[str, ...]] = {
     "framework": ("pinned", "hypothesised"),
@@ -64,6 +67,7 @@ TEXT_KEYS: dict[str, tuple[str, ...]] = {
     "scales": ("scale", "area", "parent", "lads"), "themes": ("theme", "codes", "resolved_codes", "pin"),
     "activities": ("activity",), "opportunities": ("activity",), "clusters": ("activity",),
     "relatedness_edges": ("activity_a", "activity_b"), "maps": ("area",), "activity_classes": ("activity",),
+    "peers": ("region",), "peer_regions": ("region",),
 }
 """Columns read as text from CSV (codes such as ``01110`` keep their leading zero)."""
 

@@ -67,6 +67,9 @@ TABLE_DESCRIPTIONS = {
     "supply": "Supply-chain embeddedness, multipliers and linkages per theme.",
     "innovation": "Science and innovation inputs per GBP million of GVA against the UK.",
     "maps": "Values drawn on the choropleth maps.",
+    "peers": "Each scale's economic complexity and its rank among the UK's NUTS2 regions (BRES by SIC class).",
+    "peer_regions": "Each scale against every UK NUTS2 region: industry-mix similarity, and the region's complexity.",
+    "trends": "Jobs and GVA of every theme at every scale, year by year, with each value's status and source.",
 }
 
 
@@ -91,7 +94,8 @@ SHEET_NAMES: dict[str, str] = {
     "complementarity_summary": "Complementarity summary", "sibling_overlap": "Sibling overlap",
     "activities": "Industries", "opportunities": "Opportunities", "relatedness_edges": "Relatedness links",
     "clusters": "Clusters", "supply": "Supply chains", "innovation": "Innovation", "maps": "Maps",
-    "activity_classes": "Activity classes", "indicators": "Indicators",
+    "activity_classes": "Activity classes", "indicators": "Indicators", "peers": "Peers (UK regions)",
+    "peer_regions": "Similar UK regions", "trends": "Trends",
 }
 """Sheet name of each audit table (Excel allows 31 characters)."""
 
@@ -109,6 +113,8 @@ FORMATS: dict[str, str] = {
     "cog": RATIO, "stability": RATIO, "enabling_index": RATIO, "market_index": RATIO,
     "score": SCORE, "score_topsis": SCORE, "normalised": SCORE, "weight": RATIO, "distinctiveness": SCORE,
     "growth_pct": PCT, "per_gva": "#,##0.000", "uk_per_gva": "#,##0.000",
+    "complexity": RATIO, "eci": RATIO, "complexity_rank": COUNT, "n_ranked": COUNT, "n_regions": COUNT,
+    "n_present": COUNT, "similarity": SCORE, "similarity_rank": COUNT,
 }
 """Number format of each numeric audit column (``loo_*`` ranks are counts)."""
 
@@ -157,6 +163,10 @@ HEADERS: dict[str, str] = {
     "quadrant": "Quadrant id",
     "strength_indicator": "Strength measure id",
     "p_top_side": "Probability of a slot on its side (%)",
+    "complexity": "Complexity (mean PCI of its specialisations, z-score)",
+    "eci": "Economic complexity (ECI scale, 0 = regions' mean)",
+    "similarity": "Industry-mix similarity (cosine, 0-1)",
+    "overlap": "Region inside the area (inside / part)",
 }
 """Workbook headers that differ from :func:`sia.report.labels.column_label` (ids are labelled as ids)."""
 
@@ -208,14 +218,14 @@ def _named_frame(name: str, frame: pd.DataFrame, audit: AuditOutput) -> tuple[pd
                 columns.append(("Theme names", pd.Series(labels, index=frame.index), None))
             else:
                 columns.append(("Theme name", series.map(lambda v: themes.get(v, v)), None))
-        elif col == "indicator" and name in ("evidence", "scores", "innovation"):
+        elif col == "indicator" and name in ("evidence", "scores", "innovation", "trends"):
             columns.append(("Indicator name", series.map(lambda v: indicator_label(str(v), registry)), None))
         elif col == "indicator" and name == "maps":
             columns.append(("Indicator name", series.map(lambda v: map_indicator_label(str(v), themes)), None))
         elif col in ("industries", "upstream", "downstream"):
             columns.append((f"{_header(str(col)).replace('IOAT codes', 'industries').capitalize()}",
                             series.map(industries_text), None))
-        elif col == "source" and name in ("evidence", "innovation"):
+        elif col == "source" and name in ("evidence", "innovation", "peers", "peer_regions", "trends"):
             columns.append(("Source", series.map(lambda v: source_name(str(v), audit.manifest)), None))
         elif col in ("activity_a", "activity_b"):
             columns.append((f"Industry {col[-1].upper()}", series.map(lambda v: activity_names.get(str(v), "")),
@@ -330,7 +340,7 @@ def write_workbook(audit: AuditOutput, path: str | Path, *, boundaries: Sequence
             raise ValueError(f"table '{name}' has {len(frame)} rows, more than an Excel sheet holds "
                              f"({EXCEL_MAX_ROWS - 1}); use the Parquet/CSV file instead")
         shown, sources = _named_frame(name, frame, audit)
-        units = frame["unit"] if name in ("evidence", "innovation") else None
+        units = frame["unit"] if name in ("evidence", "innovation", "trends") else None
         if name == "maps":
             units = frame["indicator"].astype(str).map(_map_unit)
         if name == "scores" and "indicator" in frame.columns:
