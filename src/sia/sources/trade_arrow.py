@@ -91,6 +91,21 @@ def _sorted_codes(column: object, pattern: re.Pattern[str]) -> tuple[tuple[str, 
     return tuple(words[i] for i in order), rank[indices]
 
 
+def _header(path: Path) -> list[str]:
+    """The column names on the first line of a plain or gzip CSV (``[]`` if it cannot be read as one)."""
+    import csv
+    import gzip
+
+    try:
+        with path.open("rb") as raw:
+            gz = raw.read(2) == b"\x1f\x8b"
+        with (gzip.open(path, "rt", encoding="utf-8", newline="") if gz
+              else path.open(encoding="utf-8", newline="")) as text:
+            return next(csv.reader([text.readline()]), [])
+    except (OSError, UnicodeDecodeError, EOFError):
+        return []
+
+
 def read_clean_matrix(path: str | Path) -> TradeMatrix | None:
     """The export matrix of a clean trade file (see the module docstring), or ``None`` to use the loader.
 
@@ -104,8 +119,8 @@ def read_clean_matrix(path: str | Path) -> TradeMatrix | None:
 
     path = Path(path)
     year = year_from_name(path)
-    if year is None or not path.is_file():
-        return None
+    if year is None or not path.is_file() or sniff_layout(_header(path)) is None:
+        return None  # (the header first: another file is not read twice, here and by its loader)
     text = pa.dictionary(pa.int32(), pa.string())
     types = {c: text for layout in LAYOUTS.values() for c in layout[:2]}
     types.update({layout[2]: pa.float64() for layout in LAYOUTS.values()})
